@@ -1,0 +1,49 @@
+//! Backoff arithmetic and the seedable random source behind its jitter.
+
+use super::config::{Backoff, Millis};
+
+/// SplitMix64: tiny, fast, and good enough for jitter. Seeded by the caller,
+/// so the machine has no randomness of its own and tests are reproducible.
+#[derive(Clone, Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator starting from `seed`.
+    pub fn new(seed: u64) -> Self {
+        Rng(seed)
+    }
+
+    /// The next value, uniform in `[0, 1)`.
+    pub fn next_unit(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+        (z >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// One planned wait: the un-jittered base and the jittered delay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Delay {
+    /// `min(initial × multiplier^retries, max)`, rounded to whole ms.
+    pub base_ms: Millis,
+    /// The base with jitter applied; always within
+    /// `[base × (1 − jitter), base × (1 + jitter)]`.
+    pub delay_ms: Millis,
+}
+
+/// The delay before attempt number `retries + 1`, given the first delay.
+pub fn delay(b: &Backoff, initial_ms: Millis, retries: u32, rng: &mut Rng) -> Delay {
+    // Cap the exponent: 2^64 × anything is already far past any cap.
+    let grown = initial_ms as f64 * b.multiplier.powi(retries.min(64) as i32);
+    let base = grown.min(b.max_ms as f64).round();
+    let low = (base * (1.0 - b.jitter)).ceil();
+    let high = (base * (1.0 + b.jitter)).floor();
+    let jittered = base * (1.0 + b.jitter * (2.0 * rng.next_unit() - 1.0));
+    Delay {
+        base_ms: base as Millis,
+        delay_ms: jittered.round().clamp(low, high.max(low)) as Millis,
+    }
+}

@@ -1,0 +1,142 @@
+//! The machine's tunables, with the defaults of Convex's WebSocketManager, and
+//! their validation.
+
+use super::policy::ClosePolicy;
+
+/// Milliseconds on the caller's monotonic clock.
+pub type Millis = u64;
+
+/// Exponential backoff: `min(initial × multiplier^retries, max)`, then jitter.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Backoff {
+    /// First delay after a close the policy does not classify (default 1000).
+    pub initial_ms: Millis,
+    /// First delay after a close the client itself decided on, such as an
+    /// inactive server or a failed send (default 100): no evidence of a
+    /// server problem, so retry quickly.
+    pub client_initial_ms: Millis,
+    /// Cap on the un-jittered delay (default 16 000).
+    pub max_ms: Millis,
+    /// Growth per consecutive failure (default 2).
+    pub multiplier: f64,
+    /// Relative jitter: the delay is drawn from `base × [1 − j, 1 + j)`
+    /// (default 0.5, i.e. ±50 %).
+    pub jitter: f64,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff {
+            initial_ms: 1000,
+            client_initial_ms: 100,
+            max_ms: 16_000,
+            multiplier: 2.0,
+            jitter: 0.5,
+        }
+    }
+}
+
+/// When consecutive failures stop counting and the backoff starts again from
+/// its initial delay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResetRule {
+    /// Convex's rule: only when the application says it has synced past the
+    /// last reconnect (`onMessage` returns `{ hasSyncedPastLastReconnect:
+    /// true }`, or it calls `resetBackoff()`).
+    App,
+    /// On the first inbound message of a connection.
+    FirstMessage,
+    /// When a connection has stayed open this long.
+    StableFor(Millis),
+}
+
+/// Everything the machine needs to know up front.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    /// The backoff numbers.
+    pub backoff: Backoff,
+    /// Close the socket and reconnect after this long without an inbound frame
+    /// (default 60 000; `None` disables it).
+    pub inactivity_ms: Option<Millis>,
+    /// Give up (go to `stopped`) after this many consecutive failures
+    /// (default `None`: retry forever, as Convex does).
+    pub max_retries: Option<u32>,
+    /// What each close code and reason means.
+    pub policy: ClosePolicy,
+    /// When the backoff resets.
+    pub reset: ResetRule,
+    /// Seed of the jitter's random source.
+    pub seed: u64,
+    /// Produce [`super::Event::Verbose`] notes.
+    pub verbose: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            backoff: Backoff::default(),
+            inactivity_ms: Some(60_000),
+            max_retries: None,
+            policy: ClosePolicy::default(),
+            reset: ResetRule::App,
+            seed: 0x5eed_5eed,
+            verbose: false,
+        }
+    }
+}
+
+/// A tunable outside its range, named as the JavaScript option is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The option's name, e.g. `backoffMaxMs`.
+    pub option: &'static str,
+    /// What it must be, e.g. `must be at least 1`.
+    pub expected: &'static str,
+}
+
+/// The largest delay or timeout accepted: one day. Longer waits are almost
+/// certainly a unit mistake (seconds for milliseconds, say).
+pub const MAX_MS: Millis = 86_400_000;
+
+impl Config {
+    /// Check every number; the first one out of range is reported.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let b = &self.backoff;
+        let in_ms = |v: Millis, option: &'static str, min: Millis| {
+            if v < min || v > MAX_MS {
+                Err(ConfigError {
+                    option,
+                    expected: if min == 0 {
+                        "must be between 0 and 86400000 ms"
+                    } else {
+                        "must be between 1 and 86400000 ms"
+                    },
+                })
+            } else {
+                Ok(())
+            }
+        };
+        in_ms(b.initial_ms, "backoffInitialMs", 0)?;
+        in_ms(b.client_initial_ms, "backoffClientInitialMs", 0)?;
+        in_ms(b.max_ms, "backoffMaxMs", 0)?;
+        if !(b.multiplier.is_finite() && (1.0..=100.0).contains(&b.multiplier)) {
+            return Err(ConfigError {
+                option: "backoffMultiplier",
+                expected: "must be a number between 1 and 100",
+            });
+        }
+        if !(b.jitter.is_finite() && (0.0..=1.0).contains(&b.jitter)) {
+            return Err(ConfigError {
+                option: "backoffJitter",
+                expected: "must be a number between 0 and 1",
+            });
+        }
+        if let Some(ms) = self.inactivity_ms {
+            in_ms(ms, "inactivityTimeoutMs", 1)?;
+        }
+        if let ResetRule::StableFor(ms) = self.reset {
+            in_ms(ms, "resetBackoff.afterMs", 1)?;
+        }
+        self.policy.validate()
+    }
+}

@@ -1,0 +1,228 @@
+//! What the machine produces: actions for the I/O layer, events for the
+//! application.
+
+use super::config::Millis;
+use super::state::{Paused, Snapshot, SocketId, StateKind};
+
+/// Work for the I/O layer, to be done right away and in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Create a WebSocket and report its events under this id.
+    Connect {
+        /// The new socket's id.
+        socket: SocketId,
+    },
+    /// Close this socket and stop reporting its events (only its close may
+    /// still be awaited, for `stop()`'s and `terminate()`'s promise).
+    Close {
+        /// The socket to close.
+        socket: SocketId,
+        /// The close code to send.
+        code: u16,
+        /// The close reason to send.
+        reason: &'static str,
+    },
+}
+
+/// Why a transition happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cause {
+    /// The first connect, at construction.
+    Initial,
+    /// A reconnect after the backoff wait.
+    Backoff,
+    /// The socket opened.
+    Open,
+    /// The server or the network closed the socket.
+    Close,
+    /// No inbound frame within the inactivity timeout.
+    Inactivity,
+    /// Sending threw.
+    SendFailed,
+    /// The close policy says this close is permanent.
+    PermanentClose,
+    /// A limited rule, or `maxRetries`, ran out of retries.
+    RetriesExhausted,
+    /// `stop()`.
+    Stop,
+    /// `tryRestart()`.
+    Restart,
+    /// `terminate()`.
+    Terminate,
+    /// `pause()`.
+    Pause,
+    /// `resume()`.
+    Resume,
+}
+
+impl Cause {
+    /// The name used in the JavaScript API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cause::Initial => "initial",
+            Cause::Backoff => "backoff",
+            Cause::Open => "open",
+            Cause::Close => "close",
+            Cause::Inactivity => "inactivity",
+            Cause::SendFailed => "sendFailed",
+            Cause::PermanentClose => "permanentClose",
+            Cause::RetriesExhausted => "retriesExhausted",
+            Cause::Stop => "stop",
+            Cause::Restart => "restart",
+            Cause::Terminate => "terminate",
+            Cause::Pause => "pause",
+            Cause::Resume => "resume",
+        }
+    }
+}
+
+/// What `onOpen` receives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenMeta {
+    /// How many times a socket opened before this one.
+    pub connection_count: u32,
+    /// Why the previous connection ended (`"InitialConnect"` on the first;
+    /// `None` if it was never reported, as Convex does).
+    pub last_close_reason: Option<String>,
+    /// When the socket opened, on the caller's clock.
+    pub client_ts: Millis,
+}
+
+/// Which rule kind decided a close.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DecisionKind {
+    /// Retried with backoff.
+    Retry,
+    /// Retried a limited number of times.
+    Limited,
+    /// Never retried.
+    Permanent,
+    /// The application closed it (`stop()` / `terminate()`).
+    Manual,
+}
+
+impl DecisionKind {
+    /// The name used in the JavaScript API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DecisionKind::Retry => "retry",
+            DecisionKind::Limited => "limited",
+            DecisionKind::Permanent => "permanent",
+            DecisionKind::Manual => "manual",
+        }
+    }
+}
+
+/// What the machine decided about a close.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Decision {
+    /// Which kind of rule decided.
+    pub kind: DecisionKind,
+    /// Whether a reconnect is scheduled.
+    pub reconnect: bool,
+    /// The un-jittered wait, when reconnecting.
+    pub base_ms: Option<Millis>,
+    /// The wait before the reconnect, when reconnecting.
+    pub delay_ms: Option<Millis>,
+    /// Consecutive failures counted so far, this one included.
+    pub retries: u32,
+    /// The retry limit that applied, if any.
+    pub max_retries: Option<u32>,
+    /// Index of the close-policy rule that matched, if any.
+    pub rule: Option<usize>,
+}
+
+/// Who closed the connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Initiator {
+    /// The server, or the network (code 1006).
+    Server,
+    /// This client: an inactive server, a failed send, `stop()`, `terminate()`.
+    Client,
+}
+
+impl Initiator {
+    /// The name used in the JavaScript API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Initiator::Server => "server",
+            Initiator::Client => "client",
+        }
+    }
+}
+
+/// What `onClose` receives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CloseInfo {
+    /// The close code (for a client-initiated close, the one sent).
+    pub code: u16,
+    /// The close reason (for a client-initiated close, the one sent).
+    pub reason: String,
+    /// Whether the closing handshake completed (always `false` for a
+    /// client-initiated close: the socket is abandoned, not waited for).
+    pub was_clean: bool,
+    /// Who closed it.
+    pub initiator: Initiator,
+    /// Whether the code is one of the quiet ones (1000, 1001, 1005, 4040)
+    /// that are not logged.
+    pub quiet: bool,
+    /// What happens next.
+    pub decision: Decision,
+}
+
+/// Notes for the verbose log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Note {
+    /// `tryRestart()` outside `stopped` does nothing.
+    RestartIgnored(StateKind),
+    /// An event from a socket that is no longer the live one was ignored.
+    StaleSocketEvent(SocketId),
+    /// The backoff went back to its initial delay.
+    BackoffReset,
+    /// A message was not sent: not `ready`, or paused.
+    NotSent(StateKind, Option<Paused>),
+}
+
+/// Something for the application, delivered in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// The state or the paused sub-state changed.
+    StateChanged {
+        /// Before.
+        from: Snapshot,
+        /// After.
+        to: Snapshot,
+        /// Why.
+        cause: Cause,
+    },
+    /// `onOpen`: a socket opened (or a deferred open is delivered by resume).
+    Opened(OpenMeta),
+    /// `onResume`: resumed while `ready`.
+    Resumed,
+    /// `onClose`: a connection ended, with the decision taken.
+    Closed(CloseInfo),
+    /// `onServerDisconnectError`: a close with a non-quiet code and a reason.
+    ServerDisconnectError {
+        /// The close code.
+        code: u16,
+        /// The close reason.
+        reason: String,
+    },
+    /// A verbose log note (only when `Config::verbose`).
+    Verbose(Note),
+}
+
+/// What `connectionState()` returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConnectionState {
+    /// The socket is open (`ready`, paused or not).
+    pub is_connected: bool,
+    /// `onOpen` has been delivered at least once.
+    pub has_ever_connected: bool,
+    /// How many sockets have opened.
+    pub connection_count: u32,
+    /// Consecutive failures since the last backoff reset.
+    pub connection_retries: u32,
+    /// The state and paused sub-state.
+    pub snapshot: Snapshot,
+}

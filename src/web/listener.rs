@@ -1,0 +1,40 @@
+//! An event listener that removes itself when dropped.
+
+use js_sys::Function;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::js_api::{EventLike, SocketLike};
+
+/// One `addEventListener` registration, owned. Dropping it removes the
+/// listener and frees the closure (wasm-bindgen defers the free until the
+/// closure returns if it is running, so a handler may drop its own listener).
+pub struct Listener {
+    target: SocketLike,
+    kind: &'static str,
+    closure: Closure<dyn FnMut(EventLike)>,
+}
+
+impl Listener {
+    /// Register `handler` for `kind` events on `target`.
+    pub fn new(
+        target: &SocketLike,
+        kind: &'static str,
+        handler: impl FnMut(EventLike) + 'static,
+    ) -> Listener {
+        let closure = Closure::<dyn FnMut(EventLike)>::new(handler);
+        target.add_event_listener(kind, closure.as_ref().unchecked_ref::<Function>());
+        Listener {
+            target: target.clone(),
+            kind,
+            closure,
+        }
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        self.target
+            .remove_event_listener(self.kind, self.closure.as_ref().unchecked_ref());
+    }
+}

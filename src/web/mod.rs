@@ -1,0 +1,37 @@
+//! The browser shell: binds the sans-IO [`crate::machine`] to a real
+//! WebSocket, one timer and the application's callbacks.
+//!
+//! Design rules, each enforced here:
+//!
+//! - **One owner per resource.** Every event listener is a [`listener::Listener`]
+//!   that removes itself when dropped; the socket's listeners live in its
+//!   [`transport::Transport`]; the single timer is a `gloo_timers` `Timeout`
+//!   (cancelled on drop). Nothing is leaked with `Closure::forget`, and every
+//!   closure holds only a `Weak` reference back to the socket, so dropping the
+//!   `SteadySocket` drops everything.
+//! - **No borrow held across a call into user code.** Inputs go into the
+//!   machine under a short borrow; its actions and events are then drained one
+//!   at a time, each with the borrow released, before anything calls out. A
+//!   callback may therefore call `sendMessage`, `stop` or `terminate`; what
+//!   that produces is queued and delivered, in order, by the outermost drain.
+//! - **A throwing callback is reported, never fatal.** Callbacks are invoked
+//!   with `catch`; the error goes to the logger and the drain goes on.
+//! - **No copies of payloads, no timer work per message.** Messages go to
+//!   `send` and come from `event.data` as the JavaScript values they are; an
+//!   inbound frame only records its time in the machine, and the one timer is
+//!   re-armed only when the machine's next deadline moves earlier.
+//! - **Duck-typed sockets.** The socket and its events are reached through
+//!   structural bindings (`js_api`), so an injected constructor — Node's
+//!   `WebSocket`, the `ws` package, a test double — works like the browser's.
+
+mod callbacks;
+mod clock;
+mod convert;
+mod js_api;
+mod listener;
+mod options;
+mod socket;
+mod timer;
+mod transport;
+
+pub use socket::SteadySocket;

@@ -1,0 +1,408 @@
+//! Reading and validating the constructor's options.
+//!
+//! A wrong type throws a `TypeError`, a number out of range a `RangeError`;
+//! both name the option. Unknown option names throw too: `onopen` for
+//! `onOpen` is a silent bug otherwise.
+
+use js_sys::{Array, Function, JsString, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::callbacks::{Callbacks, Logger};
+use crate::machine::{
+    Backoff, ClosePolicy, CloseRule, Config, ConfigError, Millis, ResetRule, RuleAction, MAX_MS,
+};
+
+/// Everything the constructor's options say.
+pub struct Options {
+    pub config: Config,
+    pub callbacks: Callbacks,
+    pub logger: Logger,
+    /// The WebSocket constructor to use.
+    pub constructor: Function,
+    /// Passed as the constructor's second argument (`undefined` if absent).
+    pub protocols: JsValue,
+    pub binary_type: &'static str,
+}
+
+const KNOWN: &[&str] = &[
+    "onOpen",
+    "onResume",
+    "onMessage",
+    "onClose",
+    "onStateChange",
+    "onServerDisconnectError",
+    "backoffInitialMs",
+    "backoffClientInitialMs",
+    "backoffMaxMs",
+    "backoffMultiplier",
+    "backoffJitter",
+    "inactivityTimeoutMs",
+    "maxRetries",
+    "resetBackoff",
+    "closePolicy",
+    "WebSocket",
+    "protocols",
+    "binaryType",
+    "logger",
+    "verbose",
+];
+
+/// Concatenate in JavaScript (keeps Rust's formatting machinery out).
+fn join(parts: &[&JsValue]) -> String {
+    parts
+        .iter()
+        .fold(JsString::from(""), |acc, p| acc.concat(p))
+        .into()
+}
+
+fn type_error(option: &JsValue, expected: &str) -> JsValue {
+    let msg = join(&[
+        &"steadysocket: option \"".into(),
+        option,
+        &"\" ".into(),
+        &expected.into(),
+    ]);
+    js_sys::TypeError::new(&msg).into()
+}
+
+/// The `RangeError` for a config the machine rejected.
+pub fn range_error(e: &ConfigError) -> JsValue {
+    let msg = join(&[
+        &"steadysocket: option \"".into(),
+        &e.option.into(),
+        &"\" ".into(),
+        &e.expected.into(),
+    ]);
+    js_sys::RangeError::new(&msg).into()
+}
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn function(obj: &JsValue, key: &'static str) -> Result<Option<Function>, JsValue> {
+    let v = get(obj, key);
+    if v.is_undefined() {
+        Ok(None)
+    } else if v.is_function() {
+        Ok(Some(v.unchecked_into()))
+    } else {
+        Err(type_error(&key.into(), "must be a function"))
+    }
+}
+
+fn number(obj: &JsValue, key: &'static str) -> Result<Option<f64>, JsValue> {
+    let v = get(obj, key);
+    if v.is_undefined() {
+        return Ok(None);
+    }
+    match v.as_f64() {
+        Some(n) if !n.is_nan() => Ok(Some(n)),
+        _ => Err(type_error(&key.into(), "must be a number")),
+    }
+}
+
+/// Milliseconds; anything outside `[0, MAX_MS]` becomes a value the machine's
+/// validation rejects with the range in its message.
+fn to_ms(v: f64) -> Millis {
+    if (0.0..=MAX_MS as f64).contains(&v) {
+        v.round() as Millis
+    } else {
+        Millis::MAX
+    }
+}
+
+fn ms(obj: &JsValue, key: &'static str, default: Millis) -> Result<Millis, JsValue> {
+    Ok(number(obj, key)?.map_or(default, to_ms))
+}
+
+fn count(v: f64, option: &JsValue) -> Result<Option<u32>, JsValue> {
+    if v == f64::INFINITY {
+        Ok(None)
+    } else if v >= 0.0 && v.fract() == 0.0 && v <= u32::MAX as f64 {
+        Ok(Some(v as u32))
+    } else {
+        let msg = join(&[
+            &"steadysocket: option \"".into(),
+            option,
+            &"\" must be a whole number >= 0 or Infinity".into(),
+        ]);
+        Err(js_sys::RangeError::new(&msg).into())
+    }
+}
+
+fn reset_rule(obj: &JsValue) -> Result<ResetRule, JsValue> {
+    let v = get(obj, "resetBackoff");
+    const EXPECTED: &str = "must be \"app\", \"firstMessage\" or { afterMs: number }";
+    if v.is_undefined() {
+        return Ok(ResetRule::App);
+    }
+    match v.as_string().as_deref() {
+        Some("app") => return Ok(ResetRule::App),
+        Some("firstMessage") => return Ok(ResetRule::FirstMessage),
+        Some(_) => return Err(type_error(&"resetBackoff".into(), EXPECTED)),
+        None => {}
+    }
+    if v.is_object() {
+        if let Some(ms) = number(&v, "afterMs")? {
+            return Ok(ResetRule::StableFor(to_ms(ms)));
+        }
+    }
+    Err(type_error(&"resetBackoff".into(), EXPECTED))
+}
+
+fn close_rule(v: &JsValue, name: &JsValue) -> Result<CloseRule, JsValue> {
+    let field = |f: &str| -> JsValue { JsString::from(name.clone()).concat(&f.into()).into() };
+    if !v.is_object() {
+        return Err(type_error(name, "must be an object"));
+    }
+    let mut codes = Vec::new();
+    let c = get(v, "codes");
+    if !c.is_undefined() {
+        if !Array::is_array(&c) {
+            return Err(type_error(&field(".codes"), "must be an array"));
+        }
+        for item in Array::from(&c).iter() {
+            let code = |x: &JsValue| match x.as_f64() {
+                Some(n) if n.fract() == 0.0 && (0.0..=65535.0).contains(&n) => Ok(n as u16),
+                _ => Err(type_error(
+                    &field(".codes"),
+                    "must hold close codes or [low, high] ranges",
+                )),
+            };
+            if Array::is_array(&item) {
+                let pair = Array::from(&item);
+                if pair.length() != 2 {
+                    return Err(type_error(&field(".codes"), "ranges must be [low, high]"));
+                }
+                codes.push((code(&pair.get(0))?, code(&pair.get(1))?));
+            } else {
+                let n = code(&item)?;
+                codes.push((n, n));
+            }
+        }
+    }
+    let p = get(v, "reasonPrefix");
+    let reason_prefix = if p.is_undefined() {
+        None
+    } else {
+        Some(
+            p.as_string()
+                .ok_or_else(|| type_error(&field(".reasonPrefix"), "must be a string"))?,
+        )
+    };
+    let initial = number(v, "initialMs")
+        .map_err(|_| type_error(&field(".initialMs"), "must be a number"))?
+        .map(to_ms);
+    let action = match get(v, "action").as_string().as_deref() {
+        Some("permanent") => RuleAction::Permanent,
+        Some("retry") => RuleAction::Retry {
+            initial_ms: initial,
+        },
+        Some("limited") => {
+            let max = number(v, "maxRetries")
+                .map_err(|_| type_error(&field(".maxRetries"), "must be a number"))?
+                .unwrap_or(3.0);
+            RuleAction::Limited {
+                max_retries: count(max, &field(".maxRetries"))?.unwrap_or(u32::MAX),
+                initial_ms: initial.unwrap_or(2000),
+            }
+        }
+        _ => {
+            return Err(type_error(
+                &field(".action"),
+                "must be \"permanent\", \"retry\" or \"limited\"",
+            ))
+        }
+    };
+    Ok(CloseRule {
+        codes,
+        reason_prefix,
+        action,
+    })
+}
+
+fn close_policy(obj: &JsValue) -> Result<ClosePolicy, JsValue> {
+    let v = get(obj, "closePolicy");
+    if v.is_undefined() {
+        return Ok(ClosePolicy::default());
+    }
+    if !Array::is_array(&v) {
+        return Err(type_error(
+            &"closePolicy".into(),
+            "must be an array of rules",
+        ));
+    }
+    let rules = Array::from(&v)
+        .iter()
+        .enumerate()
+        .map(|(i, rule)| {
+            let name = join(&[
+                &"closePolicy[".into(),
+                &JsValue::from_f64(i as f64),
+                &"]".into(),
+            ]);
+            close_rule(&rule, &name.into())
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ClosePolicy { rules })
+}
+
+fn console(method: &str) -> Option<Function> {
+    let console = get(&js_sys::global(), "console");
+    get(&console, method).dyn_into().ok()
+}
+
+fn logger(obj: &JsValue, verbose: bool) -> Result<Logger, JsValue> {
+    let v = get(obj, "logger");
+    if v.is_undefined() {
+        return Ok(Logger {
+            target: get(&js_sys::global(), "console"),
+            log: console("log"),
+            log_verbose: if verbose { console("debug") } else { None },
+            prefixed: true,
+        });
+    }
+    if v.as_bool() == Some(false) {
+        return Ok(Logger {
+            target: JsValue::UNDEFINED,
+            log: None,
+            log_verbose: None,
+            prefixed: false,
+        });
+    }
+    const EXPECTED: &str = "must be false or { log, logVerbose? } with functions";
+    if !v.is_object() {
+        return Err(type_error(&"logger".into(), EXPECTED));
+    }
+    let log = function(&v, "log").map_err(|_| type_error(&"logger".into(), EXPECTED))?;
+    let log_verbose =
+        function(&v, "logVerbose").map_err(|_| type_error(&"logger".into(), EXPECTED))?;
+    if log.is_none() {
+        return Err(type_error(&"logger".into(), EXPECTED));
+    }
+    Ok(Logger {
+        target: v,
+        log,
+        log_verbose: if verbose { log_verbose } else { None },
+        prefixed: false,
+    })
+}
+
+/// Read `options` (an object, or `undefined`).
+pub fn parse(options: &JsValue) -> Result<Options, JsValue> {
+    let obj: JsValue = if options.is_undefined() || options.is_null() {
+        Object::new().into()
+    } else if options.is_object() && !options.is_function() {
+        options.clone()
+    } else {
+        return Err(js_sys::TypeError::new("steadysocket: options must be an object").into());
+    };
+    for key in Object::keys(obj.unchecked_ref::<Object>()).iter() {
+        let known = key.as_string().is_some_and(|k| KNOWN.contains(&k.as_str()));
+        if !known {
+            let msg = join(&[
+                &"steadysocket: unknown option \"".into(),
+                &key,
+                &"\"".into(),
+            ]);
+            return Err(js_sys::TypeError::new(&msg).into());
+        }
+    }
+
+    let callbacks = Callbacks {
+        this: obj.clone(),
+        on_open: function(&obj, "onOpen")?,
+        on_resume: function(&obj, "onResume")?,
+        on_message: function(&obj, "onMessage")?,
+        on_close: function(&obj, "onClose")?,
+        on_state_change: function(&obj, "onStateChange")?,
+        on_server_disconnect_error: function(&obj, "onServerDisconnectError")?,
+    };
+
+    let d = Backoff::default();
+    let backoff = Backoff {
+        initial_ms: ms(&obj, "backoffInitialMs", d.initial_ms)?,
+        client_initial_ms: ms(&obj, "backoffClientInitialMs", d.client_initial_ms)?,
+        max_ms: ms(&obj, "backoffMaxMs", d.max_ms)?,
+        multiplier: number(&obj, "backoffMultiplier")?.unwrap_or(d.multiplier),
+        jitter: number(&obj, "backoffJitter")?.unwrap_or(d.jitter),
+    };
+    let inactivity = get(&obj, "inactivityTimeoutMs");
+    let inactivity_ms =
+        if inactivity.as_bool() == Some(false) {
+            None
+        } else {
+            Some(ms(&obj, "inactivityTimeoutMs", 60_000).map_err(|_| {
+                type_error(&"inactivityTimeoutMs".into(), "must be a number or false")
+            })?)
+        };
+    let max_retries = match number(&obj, "maxRetries")? {
+        Some(n) => count(n, &"maxRetries".into())?,
+        None => None,
+    };
+
+    let verbose_v = get(&obj, "verbose");
+    let verbose = match verbose_v.as_bool() {
+        Some(b) => b,
+        None if verbose_v.is_undefined() => false,
+        None => return Err(type_error(&"verbose".into(), "must be a boolean")),
+    };
+    let logger = logger(&obj, verbose)?;
+
+    let constructor = match function(&obj, "WebSocket")? {
+        Some(f) => f,
+        None => get(&js_sys::global(), "WebSocket")
+            .dyn_into()
+            .map_err(|_| {
+                JsValue::from(js_sys::TypeError::new(
+                    "steadysocket: there is no global WebSocket here; pass options.WebSocket \
+                 (in Node < 22, the `ws` package's WebSocket)",
+                ))
+            })?,
+    };
+
+    let protocols = get(&obj, "protocols");
+    let protocols_ok = protocols.is_undefined()
+        || protocols.is_string()
+        || (Array::is_array(&protocols) && Array::from(&protocols).iter().all(|p| p.is_string()));
+    if !protocols_ok {
+        return Err(type_error(
+            &"protocols".into(),
+            "must be a string or an array of strings",
+        ));
+    }
+
+    let binary_type = match get(&obj, "binaryType").as_string().as_deref() {
+        None if get(&obj, "binaryType").is_undefined() => "arraybuffer",
+        Some("arraybuffer") => "arraybuffer",
+        Some("blob") => "blob",
+        _ => {
+            return Err(type_error(
+                &"binaryType".into(),
+                "must be \"arraybuffer\" or \"blob\"",
+            ))
+        }
+    };
+
+    let config = Config {
+        backoff,
+        inactivity_ms,
+        max_retries,
+        policy: close_policy(&obj)?,
+        reset: reset_rule(&obj)?,
+        seed: (js_sys::Math::random() * (1u64 << 53) as f64) as u64,
+        verbose: logger.verbose_enabled(),
+    };
+    config.validate().map_err(|e| range_error(&e))?;
+
+    Ok(Options {
+        config,
+        callbacks,
+        logger,
+        constructor,
+        protocols,
+        binary_type,
+    })
+}

@@ -1,0 +1,80 @@
+//! One underlying WebSocket and the listeners that report its events.
+
+use js_sys::{Array, Function, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::js_api::{EventLike, SocketLike, CLOSED, CLOSING};
+use super::listener::Listener;
+use crate::machine::SocketId;
+
+/// Which event of the socket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SocketEvent {
+    Open,
+    Message,
+    Close,
+    Error,
+}
+
+/// A socket with its listeners. While live, all four events are reported;
+/// once retired (closed by us) only `close`, for whoever awaits it.
+pub struct Transport {
+    pub id: SocketId,
+    pub socket: SocketLike,
+    active: Vec<Listener>,
+    _close: Listener,
+}
+
+/// How to create sockets.
+pub struct Dialer {
+    pub constructor: Function,
+    pub url: JsValue,
+    pub protocols: JsValue,
+    pub binary_type: &'static str,
+}
+
+impl Transport {
+    /// Create the socket (this is where an invalid URL throws) and listen.
+    pub fn open(
+        dialer: &Dialer,
+        id: SocketId,
+        on_event: impl Fn(SocketId, SocketEvent, EventLike) + Clone + 'static,
+    ) -> Result<Transport, JsValue> {
+        let args = if dialer.protocols.is_undefined() {
+            Array::of1(&dialer.url)
+        } else {
+            Array::of2(&dialer.url, &dialer.protocols)
+        };
+        let socket: SocketLike = Reflect::construct(&dialer.constructor, &args)?.unchecked_into();
+        socket.set_binary_type(dialer.binary_type);
+        let listen = |kind: &'static str, which: SocketEvent| {
+            let f = on_event.clone();
+            Listener::new(&socket, kind, move |e| f(id, which, e))
+        };
+        Ok(Transport {
+            id,
+            active: vec![
+                listen("open", SocketEvent::Open),
+                listen("message", SocketEvent::Message),
+                listen("error", SocketEvent::Error),
+            ],
+            _close: listen("close", SocketEvent::Close),
+            socket,
+        })
+    }
+
+    /// Stop reporting anything but `close`.
+    pub fn retire(&mut self) {
+        self.active.clear();
+    }
+
+    /// Close the socket unless it is already closing.
+    pub fn close(socket: &SocketLike, code: u16, reason: &str) {
+        let state = socket.ready_state().as_f64();
+        if state != Some(CLOSING) && state != Some(CLOSED) {
+            // Closing can only throw for a bad code or reason, which ours are not.
+            let _ = socket.close(code, reason);
+        }
+    }
+}
