@@ -58,8 +58,9 @@ pub struct Config {
     /// Close the socket and reconnect after this long without an inbound frame
     /// (default 60 000; `None` disables it).
     pub inactivity_ms: Option<Millis>,
-    /// Give up (go to `stopped`) after this many consecutive failures
-    /// (default `None`: retry forever, as Convex does).
+    /// Give up (go to `stopped`) after this many consecutive retries: the
+    /// failure after the last allowed retry stops the machine (default
+    /// `None`: retry forever, as Convex does).
     pub max_retries: Option<u32>,
     /// What each close code and reason means.
     pub policy: ClosePolicy,

@@ -84,7 +84,8 @@ pub struct OpenMeta {
     /// Why the previous connection ended (`"InitialConnect"` on the first;
     /// `None` if it was never reported, as Convex does).
     pub last_close_reason: Option<String>,
-    /// When the socket opened, on the caller's clock.
+    /// When `onOpen` is delivered, on the caller's clock (for a deferred
+    /// open, the `resume()` that delivers it, as in Convex).
     pub client_ts: Millis,
 }
 
@@ -124,7 +125,8 @@ pub struct Decision {
     pub base_ms: Option<Millis>,
     /// The wait before the reconnect, when reconnecting.
     pub delay_ms: Option<Millis>,
-    /// Consecutive failures counted so far, this one included.
+    /// Consecutive failures counted so far: the backoff exponent of the next
+    /// attempt (a close that ends in `stopped` is not counted).
     pub retries: u32,
     /// The retry limit that applied, if any.
     pub max_retries: Option<u32>,

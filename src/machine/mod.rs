@@ -144,7 +144,8 @@
 //!   (`stopped`) and 4001 is retried three times; then `stopped`.
 //! - `pause()` in `ready/uninitialized` keeps the owed `onOpen` (Convex would
 //!   turn it into `onResume` and lose the open).
-//! - A deferred `onOpen` carries the metadata of the open it stands for.
+//! - A deferred `onOpen` carries the count and last close reason of the open
+//!   it stands for (its `clientTs` is still the time it is delivered).
 //! - `tryRestart()` after the machine stopped itself gives the retry budgets
 //!   back.
 

@@ -232,6 +232,7 @@ impl Machine {
         if self.state.socket() != Some(socket) {
             return self.note(Note::StaleSocketEvent(socket));
         }
+        self.settle_stable(now);
         if self.last_close_reason.is_none() {
             self.last_close_reason = Some(if reason.is_empty() {
                 closed_with_code(code)
@@ -329,12 +330,7 @@ impl Machine {
                 }
             }
             State::Connecting { .. } | State::Ready { .. } => {
-                if let (true, ResetRule::StableFor(ms)) = (self.stable_pending, self.config.reset) {
-                    if self.opened_at.saturating_add(ms) <= now {
-                        self.stable_pending = false;
-                        self.reset_backoff();
-                    }
-                }
+                self.settle_stable(now);
                 if let Some(ms) = self.config.inactivity_ms {
                     if self.last_inbound.saturating_add(ms) <= now {
                         self.close_and_reconnect(now, INACTIVE_SERVER, Cause::Inactivity);
@@ -371,7 +367,8 @@ impl Machine {
             return self.note(Note::RestartIgnored(self.state.kind()));
         }
         // A restart is the application's fresh start: limited rules get their
-        // budget back, and so does `maxRetries` if it was what stopped us.
+        // budget back, and if the machine stopped itself (a permanent close,
+        // a spent limit) the backoff starts over too.
         self.limited.iter_mut().for_each(|n| *n = 0);
         if self.gave_up {
             self.retries = 0;
@@ -560,6 +557,7 @@ impl Machine {
         let Some(socket) = self.state.socket() else {
             return;
         };
+        self.settle_stable(now);
         self.last_close_reason = Some(reason.to_owned());
         self.actions.push_back(Action::Close {
             socket,
@@ -602,6 +600,18 @@ impl Machine {
             },
         }));
         self.clear_timers();
+    }
+
+    /// Apply a `StableFor` reset that is due, even if its timer has not fired
+    /// yet (timers in background tabs run late): a connection that stayed up
+    /// long enough counts as stable whenever we notice.
+    fn settle_stable(&mut self, now: Millis) {
+        if let (true, ResetRule::StableFor(ms)) = (self.stable_pending, self.config.reset) {
+            if self.opened_at.saturating_add(ms) <= now {
+                self.stable_pending = false;
+                self.reset_backoff();
+            }
+        }
     }
 
     fn clear_timers(&mut self) {

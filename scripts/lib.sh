@@ -1,0 +1,125 @@
+# Shared by scripts/test.sh and scripts/demo.sh: installing what is missing
+# (idempotently) and the test server's lifecycle. Source it; don't run it.
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
+
+WASM_PACK_VERSION=0.15.1
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# ---- installing ------------------------------------------------------------
+
+# ensure_apt COMMAND:PACKAGE...  (installs the packages whose command is missing)
+ensure_apt() {
+  local missing=() pair
+  for pair in "$@"; do
+    command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  step "installing ${missing[*]} (apt)"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+ensure_wasm_target() {
+  command -v rustup >/dev/null || die "rustup is needed (https://rustup.rs)"
+  rustup target list --installed | grep -qx wasm32-unknown-unknown ||
+    rustup target add wasm32-unknown-unknown
+}
+
+# The wasm-bindgen the crate resolved to; the CLI must be exactly that.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
+}
+
+ensure_wasm_bindgen_cli() {
+  local want have
+  want=$(wasm_bindgen_version)
+  [ -n "$want" ] || die "no wasm-bindgen in Cargo.lock"
+  have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+  if [ "$have" != "$want" ]; then
+    step "installing wasm-bindgen-cli $want (cargo install, a few minutes)"
+    # Not --locked: its lockfile pins a webpki-roots the registry no longer serves.
+    cargo install wasm-bindgen-cli --version "$want" --force
+  fi
+}
+
+ensure_wasm_pack() {
+  local have
+  have=$(wasm-pack --version 2>/dev/null | awk '{print $2}' || true)
+  if [ "$have" != "$WASM_PACK_VERSION" ]; then
+    step "installing wasm-pack $WASM_PACK_VERSION (cargo install, a few minutes)"
+    cargo install wasm-pack --version "$WASM_PACK_VERSION" --locked --force
+  fi
+}
+
+# npm packages exactly as package-lock.json says (binaryen's wasm-opt, ...).
+ensure_npm() {
+  command -v npm >/dev/null || die "Node.js 20+ with npm is needed"
+  if ! cmp -s package-lock.json node_modules/.steadysocket-lock 2>/dev/null; then
+    step "installing npm packages (npm ci)"
+    npm ci --no-audit --no-fund --loglevel=error
+    cp package-lock.json node_modules/.steadysocket-lock
+  fi
+}
+
+ensure_browser() {
+  ensure_apt chromium:chromium chromedriver:chromium-driver
+}
+
+ensure_build_tools() {
+  ensure_apt curl:curl gzip:gzip
+  ensure_wasm_target
+  ensure_wasm_bindgen_cli
+  ensure_wasm_pack
+  ensure_npm
+}
+
+# ---- the test server -------------------------------------------------------
+
+SERVER_PID=""
+
+stop_server() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+  fi
+  SERVER_PID=""
+}
+
+# start_server BINARY PORT NAME [ARGS...]: spawn it, then wait until
+# GET /instance_name answers NAME. Fails clearly if the process dies (port
+# taken) or another instance answers on the port.
+start_server() {
+  local bin=$1 port=$2 name=$3 log answer
+  shift 3
+  log=$(mktemp)
+  # A server already answering on the port is someone else's: say so.
+  if answer=$(curl -fsS --max-time 1 "http://127.0.0.1:$port/instance_name" 2>/dev/null); then
+    die "a different server ($answer) is already running on port $port; stop it or pick another port"
+  fi
+  "$bin" --port "$port" --instance-name "$name" "$@" >"$log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 300); do
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+      cat "$log" >&2
+      SERVER_PID=""
+      die "the test server exited before answering on port $port"
+    fi
+    if answer=$(curl -fsS --max-time 1 "http://127.0.0.1:$port/instance_name" 2>/dev/null); then
+      [ "$answer" = "$name" ] ||
+        die "a different server ($answer) is running on port $port"
+      return 0
+    fi
+    sleep 0.1
+  done
+  die "the test server did not answer on port $port within 30 s"
+}

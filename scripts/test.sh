@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Every test: formatting, lints, docs, the native tests (machine and test
+# server), the headless-Chromium tests against the test server, the release
+# package and a smoke run of the demo page in Chromium. Installs what is
+# missing first.
+#   STEADYSOCKET_TEST_PORT  port of the test server (default 47311)
+source "$(dirname "$0")/lib.sh"
+
+PORT=${STEADYSOCKET_TEST_PORT:-47311}
+LOGS=$(mktemp -d)
+started=$(date +%s)
+
+ensure_build_tools
+ensure_browser
+
+step "format and lints"
+cargo fmt --all --check
+cargo clippy -q --workspace --all-targets -- -D warnings
+cargo clippy -q -p steadysocket --target wasm32-unknown-unknown --all-targets -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps -p steadysocket
+
+step "native tests"
+cargo test --workspace 2>&1 | tee "$LOGS/native.log"
+
+step "headless-Chromium tests"
+cargo build -q -p steadysocket-testserver
+trap stop_server EXIT
+start_server target/debug/steadysocket-testserver "$PORT" "steadysocket-test-$$"
+STEADYSOCKET_TEST_SERVER="127.0.0.1:$PORT" \
+  wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" --mode no-install -- --tests \
+  2>&1 | tee "$LOGS/browser.log"
+stop_server
+
+step "release package"
+bash scripts/build-pkg.sh
+
+step "demo page smoke test (release package in Chromium)"
+start_server target/debug/steadysocket-testserver "$PORT" "steadysocket-smoke-$$" --www www --pkg pkg
+node scripts/smoke.mjs "http://127.0.0.1:$PORT/" 2>&1 | tee "$LOGS/smoke.log"
+stop_server
+
+passed=$(grep -hoE '[0-9]+ passed' "$LOGS"/*.log | awk '{s += $1} END {print s + 0}')
+failed=$(grep -hoE '[0-9]+ failed' "$LOGS"/*.log | awk '{s += $1} END {print s + 0}')
+printf '\nall steps passed in %ss\n' "$(($(date +%s) - started))"
+echo "summary: $passed passed, $failed failed"

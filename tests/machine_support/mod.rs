@@ -1,0 +1,327 @@
+//! Shared helpers for the native machine tests: a fake clock, a harness that
+//! drains the machine's two queues, and drivers that bring a machine into each
+//! state of the docs' state table through public inputs only.
+
+// Each test binary uses a different subset of these helpers.
+#![allow(dead_code)]
+
+use steadysocket::machine::{
+    Action, CloseInfo, Config, Event, Machine, Millis, Note, Paused, Snapshot, SocketId, StateKind,
+};
+
+/// Steps between inputs while driving a machine somewhere, so that times in
+/// the metadata are distinct and non-zero.
+pub const STEP_MS: Millis = 10;
+
+/// A machine, the fake clock it is fed with, and every socket it created.
+pub struct Harness {
+    pub m: Machine,
+    pub now: Millis,
+    /// Ids of every `Action::Connect` drained so far, in order.
+    pub created: Vec<SocketId>,
+}
+
+impl Harness {
+    /// A fresh machine at `now`, with its initial `Connect` still queued.
+    pub fn new_at(config: Config, now: Millis) -> Harness {
+        let m = Machine::new(config, now).expect("valid config");
+        Harness {
+            m,
+            now,
+            created: Vec::new(),
+        }
+    }
+
+    /// A fresh machine at time 1000 whose initial output was drained.
+    pub fn started(config: Config) -> Harness {
+        let mut h = Harness::new_at(config, 1000);
+        h.drain();
+        h
+    }
+
+    /// Move the clock forward.
+    pub fn advance(&mut self, ms: Millis) {
+        self.now += ms;
+    }
+
+    /// Move the clock to `t` (never backwards).
+    pub fn at(&mut self, t: Millis) {
+        assert!(t >= self.now, "the fake clock must not go backwards");
+        self.now = t;
+    }
+
+    /// Take everything queued; records the sockets created.
+    pub fn drain(&mut self) -> (Vec<Action>, Vec<Event>) {
+        let mut actions = Vec::new();
+        while let Some(a) = self.m.poll_action() {
+            if let Action::Connect { socket } = a {
+                self.created.push(socket);
+            }
+            actions.push(a);
+        }
+        let mut events = Vec::new();
+        while let Some(e) = self.m.poll_event() {
+            events.push(e);
+        }
+        (actions, events)
+    }
+
+    /// Events only (actions are drained too and must be empty).
+    pub fn events_only(&mut self) -> Vec<Event> {
+        let (actions, events) = self.drain();
+        assert_eq!(actions, Vec::new(), "no action expected");
+        events
+    }
+
+    /// The live socket, which must exist.
+    pub fn live(&self) -> SocketId {
+        self.m
+            .state()
+            .socket()
+            .unwrap_or_else(|| panic!("no live socket in {:?}", self.m.state()))
+    }
+
+    /// The most recently created socket (live or not).
+    pub fn latest(&self) -> SocketId {
+        *self.created.last().expect("a socket was created")
+    }
+
+    /// The live socket if there is one, else the most recent (stale) one.
+    pub fn live_or_latest(&self) -> SocketId {
+        self.m.state().socket().unwrap_or_else(|| self.latest())
+    }
+
+    /// Wake the machine at its next deadline (or far in the future if it
+    /// has none), then drain.
+    pub fn fire_timer(&mut self) -> (Vec<Action>, Vec<Event>) {
+        let t = self
+            .m
+            .next_timeout()
+            .unwrap_or(self.now + 1_000_000)
+            .max(self.now);
+        self.now = t;
+        self.m.on_timeout(t);
+        self.drain()
+    }
+
+    /// The live socket opens now.
+    pub fn open(&mut self) -> (Vec<Action>, Vec<Event>) {
+        let s = self.live();
+        self.m.on_open(self.now, s);
+        self.drain()
+    }
+
+    /// An inbound frame on the live socket now.
+    pub fn message(&mut self) -> bool {
+        let s = self.live();
+        self.m.on_message(self.now, s)
+    }
+
+    /// The live socket closes now.
+    pub fn close(&mut self, code: u16, reason: &str) -> (Vec<Action>, Vec<Event>) {
+        let s = self.live();
+        self.m.on_close(self.now, s, code, reason, false);
+        self.drain()
+    }
+
+    /// The live socket closes with 1006 and the planned reconnect happens:
+    /// one more consecutive failure. Returns the decision's close info.
+    pub fn fail_and_reconnect(&mut self, code: u16, reason: &str) -> CloseInfo {
+        let (_, events) = self.close(code, reason);
+        let info = closed_info(&events);
+        assert!(info.decision.reconnect, "expected a reconnect: {info:?}");
+        let (actions, _) = self.fire_timer();
+        assert!(
+            matches!(actions.as_slice(), [Action::Connect { .. }]),
+            "expected a reconnect, got {actions:?}"
+        );
+        info
+    }
+}
+
+/// The one `Closed` event in a batch.
+pub fn closed_info(events: &[Event]) -> CloseInfo {
+    let closed: Vec<&CloseInfo> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Closed(info) => Some(info),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(closed.len(), 1, "expected exactly one Closed in {events:?}");
+    closed[0].clone()
+}
+
+/// The events of a batch without the verbose notes.
+pub fn non_verbose(events: &[Event]) -> Vec<Event> {
+    events
+        .iter()
+        .filter(|e| !matches!(e, Event::Verbose(_)))
+        .cloned()
+        .collect()
+}
+
+/// The verbose notes of a batch.
+pub fn notes(events: &[Event]) -> Vec<Note> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Verbose(n) => Some(*n),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A snapshot as the docs write it: `ready/uninitialized`, `stopped`.
+pub fn snap_name(s: Snapshot) -> String {
+    match s.paused {
+        Some(p) => format!("{}/{}", s.state.as_str(), p.as_str()),
+        None => s.state.as_str().to_owned(),
+    }
+}
+
+/// Build a snapshot.
+pub fn snap(state: StateKind, paused: Option<Paused>) -> Snapshot {
+    Snapshot { state, paused }
+}
+
+/// The docs' token for an action.
+pub fn action_token(a: &Action) -> &'static str {
+    match a {
+        Action::Connect { .. } => "connect",
+        Action::Close { .. } => "close",
+    }
+}
+
+/// The docs' token for an event; `None` for verbose notes, which the table
+/// does not list.
+pub fn event_token(e: &Event) -> Option<&'static str> {
+    match e {
+        Event::StateChanged { .. } => Some("state"),
+        Event::Opened(_) => Some("onOpen"),
+        Event::Resumed => Some("onResume"),
+        Event::Closed(_) => Some("onClose"),
+        Event::ServerDisconnectError { .. } => Some("onServerDisconnectError"),
+        Event::Verbose(_) => None,
+    }
+}
+
+/// The eight rows' starting states of the docs' table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Start {
+    Disconnected,
+    ConnectingNo,
+    ConnectingYes,
+    ReadyNo,
+    ReadyYes,
+    ReadyUninitialized,
+    Stopped,
+    Terminated,
+}
+
+impl Start {
+    pub const ALL: [Start; 8] = [
+        Start::Disconnected,
+        Start::ConnectingNo,
+        Start::ConnectingYes,
+        Start::ReadyNo,
+        Start::ReadyYes,
+        Start::ReadyUninitialized,
+        Start::Stopped,
+        Start::Terminated,
+    ];
+
+    /// The name the docs use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Start::Disconnected => "disconnected",
+            Start::ConnectingNo => "connecting/no",
+            Start::ConnectingYes => "connecting/yes",
+            Start::ReadyNo => "ready/no",
+            Start::ReadyYes => "ready/yes",
+            Start::ReadyUninitialized => "ready/uninitialized",
+            Start::Stopped => "stopped",
+            Start::Terminated => "terminated",
+        }
+    }
+
+    /// The snapshot the machine reports in this state.
+    pub fn snapshot(self) -> Snapshot {
+        use Paused::*;
+        use StateKind::*;
+        match self {
+            Start::Disconnected => snap(Disconnected, None),
+            Start::ConnectingNo => snap(Connecting, Some(No)),
+            Start::ConnectingYes => snap(Connecting, Some(Yes)),
+            Start::ReadyNo => snap(Ready, Some(No)),
+            Start::ReadyYes => snap(Ready, Some(Yes)),
+            Start::ReadyUninitialized => snap(Ready, Some(Uninitialized)),
+            Start::Stopped => snap(Stopped, None),
+            Start::Terminated => snap(Terminated, None),
+        }
+    }
+}
+
+/// A machine brought into `start` through public inputs only, with all its
+/// output drained. With `warm`, it first goes through one failed connection
+/// (socket 0 closes with 1006, the reconnect creates socket 1), so that every
+/// state has an older socket id around.
+pub fn reach(start: Start, config: Config, warm: bool) -> Harness {
+    let mut h = Harness::started(config);
+    if warm {
+        h.advance(STEP_MS);
+        h.fail_and_reconnect(1006, "");
+    }
+    h.advance(STEP_MS);
+    match start {
+        Start::ConnectingNo => {}
+        Start::ConnectingYes => h.m.pause(h.now),
+        Start::ReadyNo => {
+            h.open();
+        }
+        Start::ReadyYes => {
+            h.open();
+            h.advance(STEP_MS);
+            h.m.pause(h.now);
+        }
+        Start::ReadyUninitialized => {
+            h.m.pause(h.now);
+            h.advance(STEP_MS);
+            h.open();
+        }
+        Start::Disconnected => {
+            h.open();
+            h.advance(STEP_MS);
+            h.close(1006, "");
+        }
+        Start::Stopped => {
+            h.m.stop(h.now);
+        }
+        Start::Terminated => {
+            h.m.terminate(h.now);
+        }
+    }
+    h.drain();
+    assert_eq!(
+        h.m.state().snapshot(),
+        start.snapshot(),
+        "driving the machine to {}",
+        start.name()
+    );
+    h
+}
+
+/// A config that produces verbose notes.
+pub fn verbose() -> Config {
+    Config {
+        verbose: true,
+        ..Config::default()
+    }
+}
+
+/// A config without jitter, so delays equal their base.
+pub fn no_jitter() -> Config {
+    let mut c = Config::default();
+    c.backoff.jitter = 0.0;
+    c
+}
