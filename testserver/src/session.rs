@@ -1,0 +1,270 @@
+//! One open WebSocket connection.
+//!
+//! The session echoes data frames and carries out the faults requested in
+//! the handshake (`greet`, `ping_every`, `close`/`after`, `drop_after`,
+//! `silent`) as well as the orders that arrive from the control endpoints
+//! through the [`Registry`](crate::registry::Registry). Everything it
+//! receives and sends is counted in the client's statistics.
+//!
+//! Ending a connection comes in two flavours:
+//! * a close: a close frame is sent, then the session keeps reading until
+//!   the peer answers (or [`CLOSE_TIMEOUT`] passes) and closes the socket;
+//! * a drop: the TCP connection is shut down and released without any
+//!   close frame, which a browser reports as code 1006.
+
+use std::future::pending;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+use tokio::time::{interval_at, sleep_until, Instant, Interval, MissedTickBehavior};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::WebSocketStream;
+
+use crate::faults::WsOptions;
+use crate::registry::Command;
+use crate::state::State;
+use crate::stats::ClientClose;
+
+/// How long to wait for the peer's answer after sending a close frame.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Largest close reason that fits a control frame (125 - 2 bytes of code).
+const MAX_REASON: usize = 123;
+
+type Ws = WebSocketStream<TcpStream>;
+
+/// Why the main loop stopped.
+enum End {
+    /// The connection ended by itself (close handshake, EOF or error).
+    Finished,
+    /// The TCP connection is to be dropped without a close frame.
+    Drop,
+}
+
+struct Session {
+    state: Arc<State>,
+    client: String,
+    peer: String,
+    silent: bool,
+    /// Set once a close frame was sent: when to give up on the answer.
+    closing: Option<Instant>,
+}
+
+/// Runs the connection until it ends, registered for control commands.
+pub async fn run(state: Arc<State>, mut ws: Ws, opts: WsOptions, peer: String) {
+    let (_registration, mut commands) = state.registry.register(&opts.client);
+    state.log(format_args!("{peer} client={} open", opts.client));
+    let mut session = Session {
+        state: Arc::clone(&state),
+        client: opts.client.clone(),
+        peer,
+        silent: opts.silent,
+        closing: None,
+    };
+    let end = session.main_loop(&mut ws, &opts, &mut commands).await;
+    match end {
+        End::Finished => session.log("closed"),
+        End::Drop => {
+            session.log("dropped without close frame");
+            let mut tcp = ws.into_inner();
+            let _ = tcp.shutdown().await;
+            drop(tcp);
+        }
+    }
+}
+
+impl Session {
+    async fn main_loop(
+        &mut self,
+        ws: &mut Ws,
+        opts: &WsOptions,
+        commands: &mut tokio::sync::mpsc::UnboundedReceiver<Command>,
+    ) -> End {
+        let start = Instant::now();
+        let far = start + Duration::from_secs(86400 * 365);
+        let mut close_at = opts.close.as_ref().map(|c| start + c.after);
+        let drop_at = opts.drop_after.map(|d| start + d);
+        let mut ping = opts.ping_every.map(|every| {
+            let mut interval = interval_at(start + every, every);
+            interval.set_missed_tick_behavior(MissedTickBehavior::Delay);
+            interval
+        });
+
+        if let Some(greeting) = &opts.greet {
+            if self
+                .send(ws, Message::text(greeting.as_str()))
+                .await
+                .is_err()
+            {
+                return End::Finished;
+            }
+        }
+
+        loop {
+            let closing = self.closing.is_some();
+            tokio::select! {
+                incoming = ws.next() => match incoming {
+                    Some(Ok(message)) => {
+                        if self.on_message(ws, message).await.is_err() {
+                            return End::Finished;
+                        }
+                    }
+                    Some(Err(_)) | None => return End::Finished,
+                },
+                Some(command) = commands.recv() => match command {
+                    Command::Drop => return End::Drop,
+                    Command::Close { code, reason } => {
+                        if self.close(ws, code, &reason).await.is_err() {
+                            return End::Finished;
+                        }
+                    }
+                    Command::Silent(on) => {
+                        self.silent = on;
+                        self.log(if on { "silent" } else { "no longer silent" });
+                    }
+                    Command::Send(message) => {
+                        if self.send(ws, message).await.is_err() {
+                            return End::Finished;
+                        }
+                    }
+                },
+                _ = sleep_until(close_at.unwrap_or(far)), if close_at.is_some() => {
+                    close_at = None;
+                    let close = opts.close.as_ref().expect("close_at implies close");
+                    if self.close(ws, close.code, &close.reason).await.is_err() {
+                        return End::Finished;
+                    }
+                },
+                _ = sleep_until(drop_at.unwrap_or(far)), if drop_at.is_some() => {
+                    return End::Drop;
+                },
+                _ = tick(&mut ping), if ping.is_some() && !closing => {
+                    if self.send(ws, Message::text("ping")).await.is_err() {
+                        return End::Finished;
+                    }
+                },
+                _ = sleep_until(self.closing.unwrap_or(far)), if closing => {
+                    self.log("no answer to close frame; closing socket");
+                    return End::Finished;
+                },
+            }
+        }
+    }
+
+    async fn on_message(&mut self, ws: &mut Ws, message: Message) -> Result<(), ()> {
+        match message {
+            Message::Text(text) => {
+                let is_pong = text.as_str() == "pong";
+                self.state.stats.update(&self.client, |s| {
+                    s.frames_in += 1;
+                    if is_pong {
+                        s.pongs += 1;
+                    } else {
+                        s.text.push(text.as_str().to_string());
+                    }
+                });
+                if !is_pong {
+                    self.send(ws, Message::Text(text)).await?;
+                }
+            }
+            Message::Binary(data) => {
+                self.state.stats.update(&self.client, |s| {
+                    s.frames_in += 1;
+                    s.binary.push(data.len());
+                });
+                self.send(ws, Message::Binary(data)).await?;
+            }
+            Message::Close(frame) => {
+                let close = match frame {
+                    Some(f) => ClientClose {
+                        code: Some(u16::from(f.code)),
+                        reason: f.reason.as_str().to_string(),
+                    },
+                    None => ClientClose {
+                        code: None,
+                        reason: String::new(),
+                    },
+                };
+                self.log(format_args!(
+                    "close frame from client: {:?} {:?}",
+                    close.code, close.reason
+                ));
+                self.state
+                    .stats
+                    .update(&self.client, |s| s.client_closes.push(close));
+                // The library queues the answering close frame; it is sent
+                // by the next read, which then reports the end.
+            }
+            // Pings are answered by the library; pongs need nothing.
+            Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
+        }
+        Ok(())
+    }
+
+    /// Sends a data frame unless silent or closing. Errors end the session.
+    async fn send(&mut self, ws: &mut Ws, message: Message) -> Result<(), ()> {
+        if self.silent || self.closing.is_some() {
+            return Ok(());
+        }
+        ws.send(message).await.map_err(|_| ())?;
+        self.state.stats.update(&self.client, |s| s.frames_out += 1);
+        Ok(())
+    }
+
+    /// Starts the close handshake (once).
+    async fn close(&mut self, ws: &mut Ws, code: u16, reason: &str) -> Result<(), ()> {
+        if self.closing.is_some() {
+            return Ok(());
+        }
+        self.closing = Some(Instant::now() + CLOSE_TIMEOUT);
+        self.log(format_args!("sending close {code} {reason:?}"));
+        let frame = CloseFrame {
+            code: CloseCode::from(code),
+            reason: truncate(reason, MAX_REASON).into(),
+        };
+        ws.close(Some(frame)).await.map_err(|_| ())
+    }
+
+    fn log(&self, what: impl std::fmt::Display) {
+        self.state
+            .log(format_args!("{} client={} {what}", self.peer, self.client));
+    }
+}
+
+async fn tick(interval: &mut Option<Interval>) {
+    match interval {
+        Some(interval) => {
+            interval.tick().await;
+        }
+        None => pending().await,
+    }
+}
+
+/// The longest prefix of `s` of at most `max` bytes, cut at a char boundary.
+fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::truncate;
+
+    #[test]
+    fn truncates_at_char_boundary() {
+        assert_eq!(truncate("abc", 5), "abc");
+        assert_eq!(truncate("abc", 2), "ab");
+        assert_eq!(truncate("a\u{e9}", 2), "a");
+    }
+}
