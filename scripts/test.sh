@@ -18,6 +18,7 @@ cargo fmt --all --check
 cargo clippy -q --workspace --all-targets -- -D warnings
 cargo clippy -q -p steadysocket --target wasm32-unknown-unknown --all-targets -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps -p steadysocket
+RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps -p steadysocket --target wasm32-unknown-unknown
 
 step "native tests"
 cargo test --workspace 2>&1 | tee "$LOGS/native.log"

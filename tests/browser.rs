@@ -379,10 +379,7 @@ async fn refused_handshake_retries_with_backoff() {
     assert_eq!(bases, [Some(30.0), Some(60.0), Some(120.0)]);
     assert_eq!(rec.opens().len(), 0);
     assert!(num(&stats(&client).await, "refused") >= 3.0);
-    assert_eq!(
-        num(&s.connection_state().into(), "connectionRetries") as usize >= 3,
-        true
-    );
+    assert!(num(&s.connection_state(), "connectionRetries") >= 3.0);
     let _ = s.terminate();
 }
 

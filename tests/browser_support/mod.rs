@@ -128,6 +128,9 @@ pub enum Rec {
 
 type Hook = Rc<dyn Fn(&str, &JsValue) -> JsValue>;
 
+/// A recorded callback: returns the hook's value, or throws its `Error`.
+type Callback = Closure<dyn FnMut(JsValue) -> Result<JsValue, JsValue>>;
+
 /// Records every callback; optional hooks run inside a callback (to test
 /// re-entrancy and throwing callbacks).
 #[derive(Clone)]
@@ -136,7 +139,7 @@ pub struct Recorder {
     /// What the recording logger received.
     pub lines: Array,
     hooks: Rc<RefCell<Vec<(String, Hook)>>>,
-    closures: Rc<RefCell<Vec<Closure<dyn FnMut(JsValue) -> Result<JsValue, JsValue>>>>>,
+    closures: Rc<RefCell<Vec<Callback>>>,
     pub socket: Rc<RefCell<Option<SteadySocket>>>,
 }
 
@@ -159,26 +162,24 @@ impl Recorder {
 
     fn callback(&self, name: &'static str) -> Function {
         let me = self.clone();
-        let c = Closure::<dyn FnMut(JsValue) -> Result<JsValue, JsValue>>::new(
-            move |arg: JsValue| -> Result<JsValue, JsValue> {
-                me.record(name, &arg);
-                let hooks: Vec<Hook> = me
-                    .hooks
-                    .borrow()
-                    .iter()
-                    .filter(|(n, _)| n == name)
-                    .map(|(_, h)| h.clone())
-                    .collect();
-                let mut ret = JsValue::UNDEFINED;
-                for h in hooks {
-                    ret = h(name, &arg);
-                    if ret.is_instance_of::<js_sys::Error>() {
-                        return Err(ret);
-                    }
+        let c = Callback::new(move |arg: JsValue| -> Result<JsValue, JsValue> {
+            me.record(name, &arg);
+            let hooks: Vec<Hook> = me
+                .hooks
+                .borrow()
+                .iter()
+                .filter(|(n, _)| n == name)
+                .map(|(_, h)| h.clone())
+                .collect();
+            let mut ret = JsValue::UNDEFINED;
+            for h in hooks {
+                ret = h(name, &arg);
+                if ret.is_instance_of::<js_sys::Error>() {
+                    return Err(ret);
                 }
-                Ok(ret)
-            },
-        );
+            }
+            Ok(ret)
+        });
         let f: Function = c.as_ref().unchecked_ref::<Function>().clone();
         self.closures.borrow_mut().push(c);
         f
