@@ -91,17 +91,19 @@ pub async fn handle(state: Arc<State>, mut stream: TcpStream, req: Request, earl
         head.push_str(&format!("Sec-WebSocket-Protocol: {protocol}\r\n"));
     }
     head.push_str("\r\n");
-    if stream.write_all(head.as_bytes()).await.is_err() || stream.flush().await.is_err() {
-        state.log(format_args!("{peer} client={client} left before the 101"));
-        return;
-    }
-
+    // Counted before the 101 goes out, so a client that has seen its open
+    // always finds itself in the stats.
     state.stats.update(&client, |s| {
         s.connections += 1;
         s.protocols
             .push((!offered.is_empty()).then(|| offered.join(", ")));
         s.queries.push(req.raw_query.clone());
     });
+    if stream.write_all(head.as_bytes()).await.is_err() || stream.flush().await.is_err() {
+        state.log(format_args!("{peer} client={client} left before the 101"));
+        return;
+    }
+
     let ws = WebSocketStream::from_partially_read(stream, early, Role::Server, None).await;
     session::run(state, ws, opts, peer).await;
 }
