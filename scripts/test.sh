@@ -28,7 +28,7 @@ cargo build -q -p steadysocket-testserver
 trap stop_server EXIT
 start_server target/debug/steadysocket-testserver "$PORT" "steadysocket-test-$$"
 STEADYSOCKET_TEST_SERVER="127.0.0.1:$PORT" \
-  wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" --mode no-install -- --tests \
+  wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" --mode no-install \
   2>&1 | tee "$LOGS/browser.log"
 stop_server
 
