@@ -133,7 +133,7 @@ async fn replaced_sockets_deliver_nothing() {
 
     // stop(): the socket is retired — only its close is still heard, and the
     // promise waits for it.
-    let stopped = s.stop();
+    let stopped = s.stop(None, None).unwrap();
     assert_eq!(str_field(&field(&second, "closed"), "reason"), "Stopped");
     assert_eq!(listeners(&second), 1.0);
     fire(&second, "message", r#"{"data": "after stop"}"#);

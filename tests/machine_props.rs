@@ -216,6 +216,7 @@ fn config() -> impl Strategy<Value = Config> {
                 reset,
                 seed,
                 verbose,
+                ..Config::default()
             },
         )
 }
@@ -396,6 +397,9 @@ impl World {
                     prop_assert_eq!(code, 1000);
                     prop_assert!(self.open.remove(&socket), "closing an open socket");
                 }
+                Action::SendPing { socket } => {
+                    prop_assert_eq!(Some(socket), state.socket(), "pings go to the live socket");
+                }
             }
         }
         // At most one live socket, and it is the state's.
@@ -503,7 +507,7 @@ impl World {
                     prop_assert!(!steadysocket::machine::is_quiet(*code));
                     prop_assert!(!reason.is_empty());
                 }
-                Event::Resumed | Event::Verbose(_) => {}
+                Event::Resumed | Event::Verbose(_) | Event::Heartbeat(_) => {}
             }
         }
         prop_assert_eq!(self.last_to, state.snapshot(), "last state change");

@@ -50,6 +50,29 @@ pub enum ResetRule {
     StableFor(Millis),
 }
 
+/// The client heartbeat: a ping when nothing was sent for a while, and a
+/// deadline for its answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Heartbeat {
+    /// Send a ping when nothing has been sent for this long (default 30 000).
+    pub interval_ms: Millis,
+    /// Close and reconnect (`HeartbeatTimeout`) when the answer has not
+    /// come this long after the ping (default 10 000).
+    pub timeout_ms: Millis,
+    /// Any inbound frame answers a ping, not only the configured pong.
+    pub any_frame: bool,
+}
+
+impl Default for Heartbeat {
+    fn default() -> Self {
+        Heartbeat {
+            interval_ms: 30_000,
+            timeout_ms: 10_000,
+            any_frame: false,
+        }
+    }
+}
+
 /// Everything the machine needs to know up front.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
@@ -66,6 +89,20 @@ pub struct Config {
     pub policy: ClosePolicy,
     /// When the backoff resets.
     pub reset: ResetRule,
+    /// The client heartbeat (`None`: no pings, and no probes either).
+    pub heartbeat: Option<Heartbeat>,
+    /// Deadline of the probe (a ping) sent when the page becomes visible, the
+    /// network comes back or the machine wakes from sleep (default 2000).
+    pub probe_timeout_ms: Millis,
+    /// A timer that fires this much later than its deadline while the page is
+    /// visible means the machine slept: probe or reconnect now (default 5000).
+    pub wake_threshold_ms: Millis,
+    /// While offline, a due reconnect waits for `online`, or this long after
+    /// going offline (default 60 000).
+    pub offline_ceiling_ms: Millis,
+    /// Stop after the page has been hidden this long; restart when it is
+    /// visible again (default `None`: never).
+    pub stop_when_hidden_ms: Option<Millis>,
     /// Seed of the jitter's random source.
     pub seed: u64,
     /// Produce [`super::Event::Verbose`] notes.
@@ -80,6 +117,11 @@ impl Default for Config {
             max_retries: None,
             policy: ClosePolicy::default(),
             reset: ResetRule::App,
+            heartbeat: None,
+            probe_timeout_ms: 2000,
+            wake_threshold_ms: 5000,
+            offline_ceiling_ms: 60_000,
+            stop_when_hidden_ms: None,
             seed: 0x5eed_5eed,
             verbose: false,
         }
@@ -137,6 +179,16 @@ impl Config {
         }
         if let ResetRule::StableFor(ms) = self.reset {
             in_ms(ms, "resetBackoff.afterMs", 1)?;
+        }
+        if let Some(h) = self.heartbeat {
+            in_ms(h.interval_ms, "heartbeat.intervalMs", 1)?;
+            in_ms(h.timeout_ms, "heartbeat.timeoutMs", 1)?;
+        }
+        in_ms(self.probe_timeout_ms, "probeTimeoutMs", 1)?;
+        in_ms(self.wake_threshold_ms, "wakeThresholdMs", 1)?;
+        in_ms(self.offline_ceiling_ms, "offlineCeilingMs", 1)?;
+        if let Some(ms) = self.stop_when_hidden_ms {
+            in_ms(ms, "stopWhenHiddenMs", 0)?;
         }
         self.policy.validate()
     }

@@ -1,6 +1,8 @@
 //! What the machine produces: actions for the I/O layer, events for the
 //! application.
 
+use std::borrow::Cow;
+
 use super::config::Millis;
 use super::state::{Paused, Snapshot, SocketId, StateKind};
 
@@ -20,7 +22,12 @@ pub enum Action {
         /// The close code to send.
         code: u16,
         /// The close reason to send.
-        reason: &'static str,
+        reason: Cow<'static, str>,
+    },
+    /// Send the heartbeat's ping on the live socket.
+    SendPing {
+        /// The live socket.
+        socket: SocketId,
     },
 }
 
@@ -39,6 +46,23 @@ pub enum Cause {
     Inactivity,
     /// Sending threw.
     SendFailed,
+    /// The socket could not be created: the URL or token provider failed
+    /// (threw, rejected, timed out) or the constructor threw.
+    DialFailed,
+    /// A heartbeat ping went unanswered.
+    HeartbeatTimeout,
+    /// A probe (visible, online, wake) went unanswered.
+    ProbeTimeout,
+    /// `reconnect()`.
+    Reconnect,
+    /// The page became hidden.
+    Hidden,
+    /// The page became visible.
+    Visible,
+    /// The network came back.
+    Online,
+    /// A timer fired far too late: the machine slept.
+    Wake,
     /// The close policy says this close is permanent.
     PermanentClose,
     /// A limited rule, or `maxRetries`, ran out of retries.
@@ -65,6 +89,14 @@ impl Cause {
             Cause::Close => "close",
             Cause::Inactivity => "inactivity",
             Cause::SendFailed => "sendFailed",
+            Cause::DialFailed => "dialFailed",
+            Cause::HeartbeatTimeout => "heartbeatTimeout",
+            Cause::ProbeTimeout => "probeTimeout",
+            Cause::Reconnect => "reconnect",
+            Cause::Hidden => "hidden",
+            Cause::Visible => "visible",
+            Cause::Online => "online",
+            Cause::Wake => "wake",
             Cause::PermanentClose => "permanentClose",
             Cause::RetriesExhausted => "retriesExhausted",
             Cause::Stop => "stop",
@@ -72,6 +104,43 @@ impl Cause {
             Cause::Terminate => "terminate",
             Cause::Pause => "pause",
             Cause::Resume => "resume",
+        }
+    }
+}
+
+/// What made the machine connect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trigger {
+    /// The first connection.
+    Initial,
+    /// The backoff wait after a close ended.
+    Backoff,
+    /// The backoff wait after an inactivity close ended.
+    Inactivity,
+    /// The backoff wait after a heartbeat or probe timeout ended.
+    Heartbeat,
+    /// The network came back.
+    Online,
+    /// The page became visible.
+    Visible,
+    /// The machine woke from sleep.
+    Wake,
+    /// `tryRestart()` or `reconnect()`.
+    Manual,
+}
+
+impl Trigger {
+    /// The name used in the JavaScript API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::Initial => "initial",
+            Trigger::Backoff => "backoff",
+            Trigger::Inactivity => "inactivity",
+            Trigger::Heartbeat => "heartbeat",
+            Trigger::Online => "online",
+            Trigger::Visible => "visible",
+            Trigger::Wake => "wake",
+            Trigger::Manual => "manual",
         }
     }
 }
@@ -87,6 +156,11 @@ pub struct OpenMeta {
     /// When `onOpen` is delivered, on the caller's clock (for a deferred
     /// open, the `resume()` that delivers it, as in Convex).
     pub client_ts: Millis,
+    /// What made the machine connect.
+    pub trigger: Trigger,
+    /// How long the connection was down: from losing the previous open
+    /// connection to this open (`None` for the first).
+    pub downtime_ms: Option<Millis>,
 }
 
 /// Which rule kind decided a close.
@@ -98,7 +172,7 @@ pub enum DecisionKind {
     Limited,
     /// Never retried.
     Permanent,
-    /// The application closed it (`stop()` / `terminate()`).
+    /// The application closed it (`stop()`, `terminate()`, `reconnect()`).
     Manual,
 }
 
@@ -172,6 +246,25 @@ pub struct CloseInfo {
     pub decision: Decision,
 }
 
+/// A heartbeat happening, for `onHeartbeat`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Beat {
+    /// A heartbeat ping was sent.
+    Ping,
+    /// A probe (a ping with the short deadline) was sent.
+    Probe,
+    /// The answer arrived, this long after the ping.
+    Pong {
+        /// Round-trip time.
+        rtt_ms: Millis,
+    },
+    /// No answer in time: the socket is closed and replaced.
+    Timeout {
+        /// Whether it was a probe.
+        probe: bool,
+    },
+}
+
 /// Notes for the verbose log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Note {
@@ -210,6 +303,8 @@ pub enum Event {
         /// The close reason.
         reason: String,
     },
+    /// `onHeartbeat`: a ping, probe, pong or timeout.
+    Heartbeat(Beat),
     /// A verbose log note (only when `Config::verbose`).
     Verbose(Note),
 }

@@ -155,15 +155,17 @@
 mod backoff;
 mod config;
 mod event;
+mod life;
 mod policy;
 mod state;
+mod timers;
 mod transitions;
 
 pub use backoff::{delay, Delay, Rng};
-pub use config::{Backoff, Config, ConfigError, Millis, ResetRule, MAX_MS};
+pub use config::{Backoff, Config, ConfigError, Heartbeat, Millis, ResetRule, MAX_MS};
 pub use event::{
-    Action, Cause, CloseInfo, ConnectionState, Decision, DecisionKind, Event, Initiator, Note,
-    OpenMeta,
+    Action, Beat, Cause, CloseInfo, ConnectionState, Decision, DecisionKind, Event, Initiator,
+    Note, OpenMeta, Trigger,
 };
 pub use policy::{
     ClosePolicy, CloseRule, RuleAction, CODE_SESSION_NOT_FOUND, CODE_UNAUTHORIZED,
@@ -171,6 +173,6 @@ pub use policy::{
 };
 pub use state::{Paused, Snapshot, SocketId, State, StateKind};
 pub use transitions::{
-    is_quiet, Machine, CLOSE_NORMAL, FAILED_TO_SEND, INACTIVE_SERVER, INITIAL_CONNECT, STOPPED,
-    TERMINATED,
+    is_quiet, Machine, CLOSE_NORMAL, FAILED_TO_SEND, HEARTBEAT_TIMEOUT, INACTIVE_SERVER,
+    INITIAL_CONNECT, PROBE_TIMEOUT, RECONNECT, STOPPED, TERMINATED, WAKE,
 };

@@ -1,13 +1,14 @@
 //! The machine: every input, and the transitions, actions and events it leads
 //! to. See the module docs of [`super`] for the state table.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use super::backoff::{self, Rng};
 use super::config::{Config, ConfigError, Millis, ResetRule};
 use super::event::{
     Action, Cause, CloseInfo, ConnectionState, Decision, DecisionKind, Event, Initiator, Note,
-    OpenMeta,
+    OpenMeta, Trigger,
 };
 use super::policy::RuleAction;
 use super::state::{Paused, SocketId, State};
@@ -22,6 +23,15 @@ pub const FAILED_TO_SEND: &str = "FailedToSendMessage";
 pub const STOPPED: &str = "Stopped";
 /// Close reason sent by `terminate()`.
 pub const TERMINATED: &str = "Terminated";
+/// Close reason sent by `reconnect()` without one.
+pub const RECONNECT: &str = "Reconnect";
+/// Close reason when a heartbeat ping went unanswered.
+pub const HEARTBEAT_TIMEOUT: &str = "HeartbeatTimeout";
+/// Close reason when a probe went unanswered.
+pub const PROBE_TIMEOUT: &str = "ProbeTimeout";
+/// Close reason when a handshake under way while the machine slept is
+/// abandoned on waking.
+pub const WAKE: &str = "Wake";
 /// The code this client closes with.
 pub const CLOSE_NORMAL: u16 = 1000;
 
@@ -37,8 +47,8 @@ pub fn is_quiet(code: u16) -> bool {
 /// [`Machine::next_timeout`] with [`Machine::on_timeout`].
 #[derive(Debug)]
 pub struct Machine {
-    config: Config,
-    state: State,
+    pub(super) config: Config,
+    pub(super) state: State,
     next_id: u64,
     connection_count: u32,
     has_ever_connected: bool,
@@ -48,15 +58,41 @@ pub struct Machine {
     limited: Vec<u32>,
     /// The machine stopped itself (permanent close, retries exhausted).
     gave_up: bool,
-    reconnect_at: Option<Millis>,
-    last_inbound: Millis,
-    opened_at: Millis,
-    stable_pending: bool,
+    pub(super) reconnect_at: Option<Millis>,
+    pub(super) last_inbound: Millis,
+    pub(super) last_sent: Millis,
+    pub(super) opened_at: Millis,
+    pub(super) stable_pending: bool,
     awaiting_first_message: bool,
     owed_open: Option<OpenMeta>,
+    /// `pause()` was called for the current socket (a new socket forgets it,
+    /// as in Convex).
+    pub(super) app_paused: bool,
+    /// The page is hidden (only reported when pausing on hidden is wanted).
+    pub(super) hidden: bool,
+    pub(super) hidden_since: Millis,
+    /// The machine stopped because the page stayed hidden.
+    pub(super) stopped_by_hidden: bool,
+    pub(super) online: bool,
+    pub(super) offline_since: Millis,
+    /// The ping (or probe) awaiting its answer.
+    pub(super) ping: Option<Ping>,
+    /// What the next connect after the backoff wait reports as its trigger.
+    backoff_trigger: Trigger,
+    connect_trigger: Trigger,
+    /// When the last open connection was lost.
+    lost_at: Option<Millis>,
     rng: Rng,
-    actions: VecDeque<Action>,
-    events: VecDeque<Event>,
+    pub(super) actions: VecDeque<Action>,
+    pub(super) events: VecDeque<Event>,
+}
+
+/// A ping awaiting its answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Ping {
+    pub(super) sent_at: Millis,
+    pub(super) deadline: Millis,
+    pub(super) probe: bool,
 }
 
 impl Machine {
@@ -77,10 +113,21 @@ impl Machine {
             gave_up: false,
             reconnect_at: None,
             last_inbound: now,
+            last_sent: now,
             opened_at: now,
             stable_pending: false,
             awaiting_first_message: false,
             owed_open: None,
+            app_paused: false,
+            hidden: false,
+            hidden_since: now,
+            stopped_by_hidden: false,
+            online: true,
+            offline_since: now,
+            ping: None,
+            backoff_trigger: Trigger::Backoff,
+            connect_trigger: Trigger::Initial,
+            lost_at: None,
             actions: VecDeque::new(),
             events: VecDeque::new(),
         };
@@ -111,29 +158,6 @@ impl Machine {
         }
     }
 
-    /// When the machine next needs [`Machine::on_timeout`]; `None` when it
-    /// waits for nothing. Calling it early is harmless.
-    pub fn next_timeout(&self) -> Option<Millis> {
-        match self.state {
-            State::Disconnected => self.reconnect_at,
-            State::Connecting { .. } | State::Ready { .. } => {
-                let inactivity = self
-                    .config
-                    .inactivity_ms
-                    .map(|ms| self.last_inbound.saturating_add(ms));
-                let stable = match (self.stable_pending, self.config.reset) {
-                    (true, ResetRule::StableFor(ms)) => Some(self.opened_at.saturating_add(ms)),
-                    _ => None,
-                };
-                match (inactivity, stable) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                }
-            }
-            State::Stopped | State::Terminated => None,
-        }
-    }
-
     /// The next action for the I/O layer.
     pub fn poll_action(&mut self) -> Option<Action> {
         self.actions.pop_front()
@@ -144,17 +168,24 @@ impl Machine {
         self.events.pop_front()
     }
 
-    /// The socket a message may be sent on now: `ready` and not paused.
+    /// The socket a message may be sent on now: `ready` and not paused. A
+    /// refusal is noted in the verbose log.
     pub fn send_target(&mut self) -> Option<SocketId> {
+        let target = self.sendable();
+        if target.is_none() {
+            self.note(Note::NotSent(self.state.kind(), self.state.paused()));
+        }
+        target
+    }
+
+    /// As [`Machine::send_target`], without the note.
+    pub fn sendable(&self) -> Option<SocketId> {
         match self.state {
             State::Ready {
                 socket,
                 paused: Paused::No,
             } => Some(socket),
-            other => {
-                self.note(Note::NotSent(other.kind(), other.paused()));
-                None
-            }
+            _ => None,
         }
     }
 
@@ -186,6 +217,8 @@ impl Machine {
             connection_count: self.connection_count,
             last_close_reason: self.last_close_reason.take(),
             client_ts: now,
+            trigger: self.connect_trigger,
+            downtime_ms: self.lost_at.take().map(|at| now.saturating_sub(at)),
         };
         self.connection_count += 1;
         if paused == Paused::No {
@@ -204,6 +237,9 @@ impl Machine {
                 if live == socket =>
             {
                 self.last_inbound = now;
+                if self.ping.is_some() && self.config.heartbeat.is_some_and(|h| h.any_frame) {
+                    self.answer_ping(now);
+                }
                 if self.awaiting_first_message {
                     self.awaiting_first_message = false;
                     if self.config.reset == ResetRule::FirstMessage {
@@ -233,6 +269,7 @@ impl Machine {
             return self.note(Note::StaleSocketEvent(socket));
         }
         self.settle_stable(now);
+        self.backoff_trigger = Trigger::Backoff;
         if self.last_close_reason.is_none() {
             self.last_close_reason = Some(if reason.is_empty() {
                 closed_with_code(code)
@@ -310,7 +347,29 @@ impl Machine {
             quiet,
             decision,
         }));
-        self.leave_socket(decision, cause);
+        self.leave_socket(now, decision, cause);
+    }
+
+    /// The socket could not be created (`reason` says why: a provider threw,
+    /// rejected or timed out, or the constructor threw). A failed attempt:
+    /// back off from the backoff's `initial_ms` and try again.
+    pub fn on_dial_failed(&mut self, now: Millis, socket: SocketId, reason: &'static str) {
+        if self.state.socket() != Some(socket) {
+            return self.note(Note::StaleSocketEvent(socket));
+        }
+        self.backoff_trigger = Trigger::Backoff;
+        self.last_close_reason = Some(reason.to_owned());
+        let initial = self.config.backoff.initial_ms;
+        let (decision, cause) = self.schedule(now, initial, DecisionKind::Retry, Cause::DialFailed);
+        self.events.push_back(Event::Closed(CloseInfo {
+            code: 1006,
+            reason: reason.to_owned(),
+            was_clean: false,
+            initiator: Initiator::Client,
+            quiet: false,
+            decision,
+        }));
+        self.leave_socket(now, decision, cause);
     }
 
     /// Sending on the socket threw: close it and reconnect.
@@ -321,41 +380,34 @@ impl Machine {
         self.close_and_reconnect(now, FAILED_TO_SEND, Cause::SendFailed);
     }
 
-    /// The timer fired (or any time at all: it checks what is due).
-    pub fn on_timeout(&mut self, now: Millis) {
-        match self.state {
-            State::Disconnected => {
-                if self.reconnect_at.is_some_and(|at| at <= now) {
-                    self.connect(now, Cause::Backoff);
-                }
-            }
-            State::Connecting { .. } | State::Ready { .. } => {
-                self.settle_stable(now);
-                if let Some(ms) = self.config.inactivity_ms {
-                    if self.last_inbound.saturating_add(ms) <= now {
-                        self.close_and_reconnect(now, INACTIVE_SERVER, Cause::Inactivity);
-                    }
-                }
-            }
-            State::Stopped | State::Terminated => {}
-        }
-    }
-
     // ----- application inputs --------------------------------------------
 
     /// `stop()`: close the socket and wait in `stopped`. Returns the socket
     /// being closed, whose close the caller may await.
-    pub fn stop(&mut self, _now: Millis) -> Option<SocketId> {
+    pub fn stop(&mut self, now: Millis) -> Option<SocketId> {
+        self.stop_with(now, CLOSE_NORMAL, Cow::Borrowed(STOPPED), Cause::Stop)
+    }
+
+    /// `stop(code, reason)`: as [`Machine::stop`], closing with that code and
+    /// reason (the caller checks them as the WebSocket API does).
+    pub fn stop_with(
+        &mut self,
+        now: Millis,
+        code: u16,
+        reason: Cow<'static, str>,
+        cause: Cause,
+    ) -> Option<SocketId> {
+        self.stopped_by_hidden = false;
         match self.state {
             State::Terminated | State::Stopped => None,
             State::Disconnected => {
                 self.reconnect_at = None;
-                self.set_state(State::Stopped, Cause::Stop);
+                self.set_state(State::Stopped, cause);
                 None
             }
             State::Connecting { socket, .. } | State::Ready { socket, .. } => {
-                self.close_manually(socket, STOPPED);
-                self.set_state(State::Stopped, Cause::Stop);
+                self.close_manually(now, socket, code, reason, false);
+                self.set_state(State::Stopped, cause);
                 Some(socket)
             }
         }
@@ -369,22 +421,46 @@ impl Machine {
         // A restart is the application's fresh start: limited rules get their
         // budget back, and if the machine stopped itself (a permanent close,
         // a spent limit) the backoff starts over too.
+        self.restart_budgets();
+        self.connect(now, Cause::Restart);
+    }
+
+    fn restart_budgets(&mut self) {
         self.limited.iter_mut().for_each(|n| *n = 0);
         if self.gave_up {
             self.retries = 0;
             self.gave_up = false;
         }
-        self.connect(now, Cause::Restart);
+    }
+
+    /// `reconnect(code, reason)`: close the socket, if any, and connect again
+    /// right away — from any state but `terminated` (from `stopped` too). The
+    /// backoff is not counted: this is the application's decision.
+    pub fn reconnect(&mut self, now: Millis, code: u16, reason: Cow<'static, str>) {
+        match self.state {
+            State::Terminated => {}
+            State::Stopped => {
+                self.stopped_by_hidden = false;
+                self.restart_budgets();
+                self.connect(now, Cause::Reconnect);
+            }
+            State::Disconnected => self.connect(now, Cause::Reconnect),
+            State::Connecting { socket, .. } | State::Ready { socket, .. } => {
+                self.close_manually(now, socket, code, reason, true);
+                self.set_state(State::Disconnected, Cause::Reconnect);
+                self.connect(now, Cause::Reconnect);
+            }
+        }
     }
 
     /// `terminate()`: close for good. Returns the socket being closed.
-    pub fn terminate(&mut self, _now: Millis) -> Option<SocketId> {
+    pub fn terminate(&mut self, now: Millis) -> Option<SocketId> {
         if self.state == State::Terminated {
             return None;
         }
         let socket = self.state.socket();
         if let Some(s) = socket {
-            self.close_manually(s, TERMINATED);
+            self.close_manually(now, s, CLOSE_NORMAL, Cow::Borrowed(TERMINATED), false);
         }
         self.clear_timers();
         self.set_state(State::Terminated, Cause::Terminate);
@@ -394,6 +470,13 @@ impl Machine {
     /// `pause()`: `connecting` and `ready` only; sends are refused and an
     /// open that happens meanwhile is owed until `resume()`.
     pub fn pause(&mut self, _now: Millis) {
+        if self.state.socket().is_some() {
+            self.app_paused = true;
+        }
+        self.pause_as(Cause::Pause);
+    }
+
+    pub(super) fn pause_as(&mut self, cause: Cause) {
         match self.state {
             State::Connecting {
                 socket,
@@ -403,7 +486,7 @@ impl Machine {
                     socket,
                     paused: Paused::Yes,
                 },
-                Cause::Pause,
+                cause,
             ),
             State::Ready {
                 socket,
@@ -413,7 +496,7 @@ impl Machine {
                     socket,
                     paused: Paused::Yes,
                 },
-                Cause::Pause,
+                cause,
             ),
             // Already paused; `uninitialized` stays so the owed open is kept.
             _ => {}
@@ -421,7 +504,16 @@ impl Machine {
     }
 
     /// `resume()`: undo `pause()`; delivers the owed `onOpen`, or `onResume`.
+    /// While the page is hidden (and pausing on hidden is on) the socket
+    /// stays paused until it is visible.
     pub fn resume(&mut self, now: Millis) {
+        self.app_paused = false;
+        if !self.hidden {
+            self.resume_as(now, Cause::Resume);
+        }
+    }
+
+    pub(super) fn resume_as(&mut self, now: Millis, cause: Cause) {
         match self.state {
             State::Connecting {
                 socket,
@@ -431,7 +523,7 @@ impl Machine {
                     socket,
                     paused: Paused::No,
                 },
-                Cause::Resume,
+                cause,
             ),
             State::Ready { socket, paused } if paused != Paused::No => {
                 self.set_state(
@@ -439,7 +531,7 @@ impl Machine {
                         socket,
                         paused: Paused::No,
                     },
-                    Cause::Resume,
+                    cause,
                 );
                 match self.owed_open.take() {
                     Some(meta) if paused == Paused::Uninitialized => {
@@ -468,23 +560,31 @@ impl Machine {
 
     // ----- internals -----------------------------------------------------
 
-    fn connect(&mut self, now: Millis, cause: Cause) {
+    pub(super) fn connect(&mut self, now: Millis, cause: Cause) {
         let socket = SocketId(self.next_id);
         self.next_id += 1;
         self.reconnect_at = None;
         // Armed before the handshake, so a hung handshake is caught too.
         self.last_inbound = now;
+        self.last_sent = now;
+        self.ping = None;
+        self.app_paused = false;
+        self.connect_trigger = match cause {
+            Cause::Initial => Trigger::Initial,
+            Cause::Online => Trigger::Online,
+            Cause::Visible => Trigger::Visible,
+            Cause::Wake => Trigger::Wake,
+            Cause::Restart | Cause::Reconnect => Trigger::Manual,
+            _ => self.backoff_trigger,
+        };
         self.actions.push_back(Action::Connect { socket });
-        self.set_state(
-            State::Connecting {
-                socket,
-                paused: Paused::No,
-            },
-            cause,
-        );
+        // A socket created while the page is hidden starts paused: its
+        // `onOpen` waits until the page is visible.
+        let paused = if self.hidden { Paused::Yes } else { Paused::No };
+        self.set_state(State::Connecting { socket, paused }, cause);
     }
 
-    fn set_state(&mut self, to: State, cause: Cause) {
+    pub(super) fn set_state(&mut self, to: State, cause: Cause) {
         let from = self.state.snapshot();
         self.state = to;
         let to = to.snapshot();
@@ -540,10 +640,14 @@ impl Machine {
 
     /// Leave `connecting`/`ready` after a close: to `disconnected` if a
     /// reconnect is planned, else to `stopped`.
-    fn leave_socket(&mut self, decision: Decision, cause: Cause) {
+    fn leave_socket(&mut self, now: Millis, decision: Decision, cause: Cause) {
+        if matches!(self.state, State::Ready { .. }) {
+            self.lost_at = Some(now);
+        }
         self.stable_pending = false;
         self.awaiting_first_message = false;
         self.owed_open = None;
+        self.ping = None;
         if decision.reconnect {
             self.set_state(State::Disconnected, cause);
         } else {
@@ -553,16 +657,22 @@ impl Machine {
         }
     }
 
-    fn close_and_reconnect(&mut self, now: Millis, reason: &'static str, cause: Cause) {
+    pub(super) fn close_and_reconnect(&mut self, now: Millis, reason: &'static str, cause: Cause) {
         let Some(socket) = self.state.socket() else {
             return;
         };
         self.settle_stable(now);
+        self.backoff_trigger = match reason {
+            INACTIVE_SERVER => Trigger::Inactivity,
+            HEARTBEAT_TIMEOUT | PROBE_TIMEOUT => Trigger::Heartbeat,
+            WAKE => Trigger::Wake,
+            _ => Trigger::Backoff,
+        };
         self.last_close_reason = Some(reason.to_owned());
         self.actions.push_back(Action::Close {
             socket,
             code: CLOSE_NORMAL,
-            reason,
+            reason: Cow::Borrowed(reason),
         });
         let initial = self.config.backoff.client_initial_ms;
         let (decision, cause) = self.schedule(now, initial, DecisionKind::Retry, cause);
@@ -574,44 +684,47 @@ impl Machine {
             quiet: true,
             decision,
         }));
-        self.leave_socket(decision, cause);
+        self.leave_socket(now, decision, cause);
     }
 
-    fn close_manually(&mut self, socket: SocketId, reason: &'static str) {
-        self.actions.push_back(Action::Close {
-            socket,
-            code: CLOSE_NORMAL,
-            reason,
-        });
+    /// Close the live socket on the application's request (`stop()`,
+    /// `terminate()`, `reconnect()`); the caller sets the next state.
+    fn close_manually(
+        &mut self,
+        now: Millis,
+        socket: SocketId,
+        code: u16,
+        reason: Cow<'static, str>,
+        reconnect: bool,
+    ) {
+        if matches!(self.state, State::Ready { .. }) {
+            self.lost_at = Some(now);
+        }
+        if reconnect {
+            self.last_close_reason = Some(reason.clone().into_owned());
+        }
         self.events.push_back(Event::Closed(CloseInfo {
-            code: CLOSE_NORMAL,
-            reason: reason.to_owned(),
+            code,
+            reason: reason.clone().into_owned(),
             was_clean: false,
             initiator: Initiator::Client,
             quiet: true,
             decision: Decision {
                 kind: DecisionKind::Manual,
-                reconnect: false,
-                base_ms: None,
-                delay_ms: None,
+                reconnect,
+                base_ms: reconnect.then_some(0),
+                delay_ms: reconnect.then_some(0),
                 retries: self.retries,
                 max_retries: None,
                 rule: None,
             },
         }));
+        self.actions.push_back(Action::Close {
+            socket,
+            code,
+            reason,
+        });
         self.clear_timers();
-    }
-
-    /// Apply a `StableFor` reset that is due, even if its timer has not fired
-    /// yet (timers in background tabs run late): a connection that stayed up
-    /// long enough counts as stable whenever we notice.
-    fn settle_stable(&mut self, now: Millis) {
-        if let (true, ResetRule::StableFor(ms)) = (self.stable_pending, self.config.reset) {
-            if self.opened_at.saturating_add(ms) <= now {
-                self.stable_pending = false;
-                self.reset_backoff();
-            }
-        }
     }
 
     fn clear_timers(&mut self) {
@@ -619,9 +732,10 @@ impl Machine {
         self.stable_pending = false;
         self.awaiting_first_message = false;
         self.owed_open = None;
+        self.ping = None;
     }
 
-    fn note(&mut self, note: Note) {
+    pub(super) fn note(&mut self, note: Note) {
         if self.config.verbose {
             self.events.push_back(Event::Verbose(note));
         }

@@ -13,6 +13,8 @@ pub struct Callbacks {
     pub on_close: Option<Function>,
     pub on_state_change: Option<Function>,
     pub on_server_disconnect_error: Option<Function>,
+    pub on_heartbeat: Option<Function>,
+    pub on_outbox_drop: Option<Function>,
 }
 
 /// Where log lines go: `{ log, logVerbose }`, the console, or nowhere.

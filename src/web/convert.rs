@@ -4,7 +4,7 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::machine::{
-    CloseInfo, ClosePolicy, ConnectionState, Decision, OpenMeta, RuleAction, Snapshot,
+    Beat, CloseInfo, ClosePolicy, ConnectionState, Decision, OpenMeta, RuleAction, Snapshot,
 };
 
 /// Set `key` on `obj` (a fresh plain object: cannot fail).
@@ -35,6 +35,31 @@ pub fn open_meta(m: &OpenMeta) -> JsValue {
         .map_or(JsValue::NULL, JsValue::from_str);
     set(&o, "lastCloseReason", &reason);
     set(&o, "clientTs", &num(m.client_ts as f64));
+    set(&o, "trigger", &JsValue::from_str(m.trigger.as_str()));
+    set(&o, "downtimeMs", &opt_num(m.downtime_ms));
+    o.into()
+}
+
+/// `onHeartbeat`'s argument.
+pub fn beat(b: &Beat) -> JsValue {
+    let o = Object::new();
+    let (kind, rtt) = match *b {
+        Beat::Ping => ("ping", None),
+        Beat::Probe => ("probe", None),
+        Beat::Pong { rtt_ms } => ("pong", Some(rtt_ms)),
+        Beat::Timeout { probe: false } => ("timeout", None),
+        Beat::Timeout { probe: true } => ("probeTimeout", None),
+    };
+    set(&o, "type", &JsValue::from_str(kind));
+    set(&o, "rttMs", &opt_num(rtt));
+    o.into()
+}
+
+/// `onOutboxDrop`'s argument.
+pub fn dropped(data: &JsValue, reason: &str) -> JsValue {
+    let o = Object::new();
+    set(&o, "data", data);
+    set(&o, "reason", &JsValue::from_str(reason));
     o.into()
 }
 

@@ -24,11 +24,24 @@ extern "C" {
     #[wasm_bindgen(structural, method, setter, js_name = binaryType)]
     pub fn set_binary_type(this: &SocketLike, value: &str);
 
+    #[wasm_bindgen(structural, method, getter)]
+    pub fn protocol(this: &SocketLike) -> JsValue;
+
+    #[wasm_bindgen(structural, method, getter)]
+    pub fn extensions(this: &SocketLike) -> JsValue;
+
+    #[wasm_bindgen(structural, method, getter, js_name = bufferedAmount)]
+    pub fn buffered_amount(this: &SocketLike) -> JsValue;
+
+    /// Anything with `addEventListener`: a socket, `document`, the global.
+    #[derive(Clone)]
+    pub type EventTargetLike;
+
     #[wasm_bindgen(structural, method, js_name = addEventListener)]
-    pub fn add_event_listener(this: &SocketLike, kind: &str, listener: &Function);
+    pub fn add_event_listener(this: &EventTargetLike, kind: &str, listener: &Function);
 
     #[wasm_bindgen(structural, method, js_name = removeEventListener)]
-    pub fn remove_event_listener(this: &SocketLike, kind: &str, listener: &Function);
+    pub fn remove_event_listener(this: &EventTargetLike, kind: &str, listener: &Function);
 
     /// Anything shaped like a socket's `open`/`message`/`close`/`error` event.
     pub type EventLike;

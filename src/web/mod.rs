@@ -26,10 +26,16 @@
 
 mod callbacks;
 mod clock;
+mod connect_options;
 mod convert;
+mod dial;
+mod dispatch;
+mod inner;
 mod js_api;
 mod listener;
 mod options;
+mod outbox;
+mod page;
 mod socket;
 mod timer;
 mod transport;

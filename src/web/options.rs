@@ -9,6 +9,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::callbacks::{Callbacks, Logger};
+use super::connect_options::{self, Wire};
+use super::dial::Dialer;
 use crate::machine::{
     Backoff, ClosePolicy, CloseRule, Config, ConfigError, Millis, ResetRule, RuleAction, MAX_MS,
 };
@@ -18,11 +20,8 @@ pub struct Options {
     pub config: Config,
     pub callbacks: Callbacks,
     pub logger: Logger,
-    /// The WebSocket constructor to use.
-    pub constructor: Function,
-    /// Passed as the constructor's second argument (`undefined` if absent).
-    pub protocols: JsValue,
-    pub binary_type: &'static str,
+    pub dialer: Dialer,
+    pub wire: Wire,
 }
 
 const KNOWN: &[&str] = &[
@@ -32,6 +31,8 @@ const KNOWN: &[&str] = &[
     "onClose",
     "onStateChange",
     "onServerDisconnectError",
+    "onHeartbeat",
+    "onOutboxDrop",
     "backoffInitialMs",
     "backoffClientInitialMs",
     "backoffMaxMs",
@@ -46,17 +47,28 @@ const KNOWN: &[&str] = &[
     "binaryType",
     "logger",
     "verbose",
+    "heartbeat",
+    "autoPong",
+    "probeTimeoutMs",
+    "wakeThresholdMs",
+    "offlineCeilingMs",
+    "pauseWhenHidden",
+    "stopWhenHiddenMs",
+    "watchNetwork",
+    "auth",
+    "dialTimeoutMs",
+    "outbox",
 ];
 
 /// Concatenate in JavaScript (keeps Rust's formatting machinery out).
-fn join(parts: &[&JsValue]) -> String {
+pub(super) fn join(parts: &[&JsValue]) -> String {
     parts
         .iter()
         .fold(JsString::from(""), |acc, p| acc.concat(p))
         .into()
 }
 
-fn type_error(option: &JsValue, expected: &str) -> JsValue {
+pub(super) fn type_error(option: &JsValue, expected: &str) -> JsValue {
     let msg = join(&[
         &"steadysocket: option \"".into(),
         option,
@@ -77,11 +89,11 @@ pub fn range_error(e: &ConfigError) -> JsValue {
     js_sys::RangeError::new(&msg).into()
 }
 
-fn get(obj: &JsValue, key: &str) -> JsValue {
+pub(super) fn get(obj: &JsValue, key: &str) -> JsValue {
     Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
-fn function(obj: &JsValue, key: &'static str) -> Result<Option<Function>, JsValue> {
+pub(super) fn function(obj: &JsValue, key: &'static str) -> Result<Option<Function>, JsValue> {
     let v = get(obj, key);
     if v.is_undefined() {
         Ok(None)
@@ -92,7 +104,7 @@ fn function(obj: &JsValue, key: &'static str) -> Result<Option<Function>, JsValu
     }
 }
 
-fn number(obj: &JsValue, key: &'static str) -> Result<Option<f64>, JsValue> {
+pub(super) fn number(obj: &JsValue, key: &'static str) -> Result<Option<f64>, JsValue> {
     let v = get(obj, key);
     if v.is_undefined() {
         return Ok(None);
@@ -105,7 +117,7 @@ fn number(obj: &JsValue, key: &'static str) -> Result<Option<f64>, JsValue> {
 
 /// Milliseconds; anything outside `[0, MAX_MS]` becomes a value the machine's
 /// validation rejects with the range in its message.
-fn to_ms(v: f64) -> Millis {
+pub(super) fn to_ms(v: f64) -> Millis {
     if (0.0..=MAX_MS as f64).contains(&v) {
         v.round() as Millis
     } else {
@@ -113,11 +125,11 @@ fn to_ms(v: f64) -> Millis {
     }
 }
 
-fn ms(obj: &JsValue, key: &'static str, default: Millis) -> Result<Millis, JsValue> {
+pub(super) fn ms(obj: &JsValue, key: &'static str, default: Millis) -> Result<Millis, JsValue> {
     Ok(number(obj, key)?.map_or(default, to_ms))
 }
 
-fn count(v: f64, option: &JsValue) -> Result<Option<u32>, JsValue> {
+pub(super) fn count(v: f64, option: &JsValue) -> Result<Option<u32>, JsValue> {
     if v == f64::INFINITY {
         Ok(None)
     } else if v >= 0.0 && v.fract() == 0.0 && v <= u32::MAX as f64 {
@@ -290,8 +302,8 @@ fn logger(obj: &JsValue, verbose: bool) -> Result<Logger, JsValue> {
     })
 }
 
-/// Read `options` (an object, or `undefined`).
-pub fn parse(options: &JsValue) -> Result<Options, JsValue> {
+/// Read `url` and `options` (an object, or `undefined`).
+pub fn parse(url: JsValue, options: &JsValue) -> Result<Options, JsValue> {
     let obj: JsValue = if options.is_undefined() || options.is_null() {
         Object::new().into()
     } else if options.is_object() && !options.is_function() {
@@ -319,6 +331,8 @@ pub fn parse(options: &JsValue) -> Result<Options, JsValue> {
         on_close: function(&obj, "onClose")?,
         on_state_change: function(&obj, "onStateChange")?,
         on_server_disconnect_error: function(&obj, "onServerDisconnectError")?,
+        on_heartbeat: function(&obj, "onHeartbeat")?,
+        on_outbox_drop: function(&obj, "onOutboxDrop")?,
     };
 
     let d = Backoff::default();
@@ -351,40 +365,7 @@ pub fn parse(options: &JsValue) -> Result<Options, JsValue> {
     };
     let logger = logger(&obj, verbose)?;
 
-    let constructor = match function(&obj, "WebSocket")? {
-        Some(f) => f,
-        None => get(&js_sys::global(), "WebSocket")
-            .dyn_into()
-            .map_err(|_| {
-                JsValue::from(js_sys::TypeError::new(
-                    "steadysocket: there is no global WebSocket here; pass options.WebSocket \
-                 (in Node < 22, the `ws` package's WebSocket)",
-                ))
-            })?,
-    };
-
-    let protocols = get(&obj, "protocols");
-    let protocols_ok = protocols.is_undefined()
-        || protocols.is_string()
-        || (Array::is_array(&protocols) && Array::from(&protocols).iter().all(|p| p.is_string()));
-    if !protocols_ok {
-        return Err(type_error(
-            &"protocols".into(),
-            "must be a string or an array of strings",
-        ));
-    }
-
-    let binary_type = match get(&obj, "binaryType").as_string().as_deref() {
-        None if get(&obj, "binaryType").is_undefined() => "arraybuffer",
-        Some("arraybuffer") => "arraybuffer",
-        Some("blob") => "blob",
-        _ => {
-            return Err(type_error(
-                &"binaryType".into(),
-                "must be \"arraybuffer\" or \"blob\"",
-            ))
-        }
-    };
+    let (dialer, wire, life) = connect_options::parse(url, &obj)?;
 
     let config = Config {
         backoff,
@@ -392,6 +373,11 @@ pub fn parse(options: &JsValue) -> Result<Options, JsValue> {
         max_retries,
         policy: close_policy(&obj)?,
         reset: reset_rule(&obj)?,
+        heartbeat: life.heartbeat,
+        probe_timeout_ms: ms(&obj, "probeTimeoutMs", 2000)?,
+        wake_threshold_ms: ms(&obj, "wakeThresholdMs", 5000)?,
+        offline_ceiling_ms: ms(&obj, "offlineCeilingMs", 60_000)?,
+        stop_when_hidden_ms: life.stop_when_hidden_ms,
         seed: (js_sys::Math::random() * (1u64 << 53) as f64) as u64,
         verbose: logger.verbose_enabled(),
     };
@@ -401,8 +387,7 @@ pub fn parse(options: &JsValue) -> Result<Options, JsValue> {
         config,
         callbacks,
         logger,
-        constructor,
-        protocols,
-        binary_type,
+        dialer,
+        wire,
     })
 }

@@ -1,9 +1,10 @@
 //! One underlying WebSocket and the listeners that report its events.
 
-use js_sys::{Array, Function, Reflect};
+use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::dial::{Dialer, Target};
 use super::js_api::{EventLike, SocketLike, CLOSED, CLOSING};
 use super::listener::Listener;
 use crate::machine::SocketId;
@@ -22,32 +23,29 @@ pub enum SocketEvent {
 pub struct Transport {
     pub id: SocketId,
     pub socket: SocketLike,
+    /// The URL it was created with.
+    pub url: JsValue,
+    /// Sent on open, before anything else (the token, when it travels so).
+    pub first_message: Option<JsValue>,
     active: Vec<Listener>,
     _close: Listener,
-}
-
-/// How to create sockets.
-pub struct Dialer {
-    pub constructor: Function,
-    pub url: JsValue,
-    pub protocols: JsValue,
-    pub binary_type: &'static str,
 }
 
 impl Transport {
     /// Create the socket (this is where an invalid URL throws) and listen.
     pub fn open(
         dialer: &Dialer,
+        target: Target,
         id: SocketId,
         on_event: impl Fn(SocketId, SocketEvent, EventLike) + Clone + 'static,
     ) -> Result<Transport, JsValue> {
-        let args = if dialer.protocols.is_undefined() {
-            Array::of1(&dialer.url)
+        let args = if target.protocols.is_undefined() {
+            Array::of1(&target.url)
         } else {
-            Array::of2(&dialer.url, &dialer.protocols)
+            Array::of2(&target.url, &target.protocols)
         };
         let socket: SocketLike = Reflect::construct(&dialer.constructor, &args)?.unchecked_into();
-        socket.set_binary_type(dialer.binary_type);
+        socket.set_binary_type(dialer.binary_type.get());
         let listen = |kind: &'static str, which: SocketEvent| {
             let f = on_event.clone();
             Listener::new(&socket, kind, move |e| f(id, which, e))
@@ -61,6 +59,8 @@ impl Transport {
             ],
             _close: listen("close", SocketEvent::Close),
             socket,
+            url: target.url,
+            first_message: target.first_message,
         })
     }
 
@@ -73,7 +73,8 @@ impl Transport {
     pub fn close(socket: &SocketLike, code: u16, reason: &str) {
         let state = socket.ready_state().as_f64();
         if state != Some(CLOSING) && state != Some(CLOSED) {
-            // Closing can only throw for a bad code or reason, which ours are not.
+            // Closing can only throw for a bad code or reason, which the
+            // callers have checked.
             let _ = socket.close(code, reason);
         }
     }

@@ -190,6 +190,7 @@ pub fn action_token(a: &Action) -> &'static str {
     match a {
         Action::Connect { .. } => "connect",
         Action::Close { .. } => "close",
+        Action::SendPing { .. } => "ping",
     }
 }
 
@@ -202,6 +203,7 @@ pub fn event_token(e: &Event) -> Option<&'static str> {
         Event::Resumed => Some("onResume"),
         Event::Closed(_) => Some("onClose"),
         Event::ServerDisconnectError { .. } => Some("onServerDisconnectError"),
+        Event::Heartbeat(_) => Some("onHeartbeat"),
         Event::Verbose(_) => None,
     }
 }

@@ -1,0 +1,118 @@
+//! Delivering the machine's events: callbacks and log lines.
+
+use wasm_bindgen::prelude::*;
+
+use super::convert;
+use super::inner::Inner;
+use crate::machine::{DecisionKind, Event, Initiator, Note, INITIAL_CONNECT};
+
+impl Inner {
+    pub fn dispatch(&self, event: Event) {
+        let cb = &self.callbacks;
+        let log = &self.logger;
+        match event {
+            Event::StateChanged { from, to, cause } => {
+                if log.verbose_enabled() {
+                    let paused = to.paused.map_or("-", |p| p.as_str());
+                    log.verbose(&[
+                        &"socket state changed:".into(),
+                        &to.state.as_str().into(),
+                        &"paused:".into(),
+                        &paused.into(),
+                        &"cause:".into(),
+                        &cause.as_str().into(),
+                    ]);
+                }
+                if cb.on_state_change.is_some() {
+                    let arg = convert::state_change(&from, &to, cause.as_str());
+                    cb.call(log, "onStateChange", &cb.on_state_change, &arg);
+                }
+            }
+            Event::Opened(meta) => {
+                match meta.last_close_reason.as_deref() {
+                    Some(INITIAL_CONNECT) => {}
+                    Some(r) => log.log(&[
+                        &"WebSocket reconnected after disconnect due to".into(),
+                        &r.into(),
+                    ]),
+                    None => log.log(&[&"WebSocket reconnected".into()]),
+                }
+                cb.call(log, "onOpen", &cb.on_open, &convert::open_meta(&meta));
+                // Queued messages go after whatever onOpen itself sent.
+                self.flush();
+            }
+            Event::Resumed => {
+                cb.call(log, "onResume", &cb.on_resume, &JsValue::UNDEFINED);
+                self.flush();
+            }
+            Event::Closed(info) => {
+                *self.last_close.borrow_mut() = (info.code.into(), info.reason.as_str().into());
+                let d = &info.decision;
+                if info.initiator == Initiator::Server && !info.quiet {
+                    log.log(&[
+                        &"WebSocket closed with code".into(),
+                        &info.code.into(),
+                        &info.reason.as_str().into(),
+                    ]);
+                }
+                if let Some(ms) = d.delay_ms {
+                    log.log(&[
+                        &"Attempting reconnect in".into(),
+                        &(ms as f64).into(),
+                        &"ms".into(),
+                    ]);
+                } else if d.kind != DecisionKind::Manual {
+                    log.log(&[
+                        &"Not reconnecting after close with code".into(),
+                        &info.code.into(),
+                        &"decision:".into(),
+                        &d.kind.as_str().into(),
+                    ]);
+                }
+                if cb.on_close.is_some() {
+                    cb.call(log, "onClose", &cb.on_close, &convert::close_info(&info));
+                }
+            }
+            Event::ServerDisconnectError { code, reason } => {
+                if cb.on_server_disconnect_error.is_some() {
+                    let msg = js_sys::JsString::from("WebSocket closed with code ")
+                        .concat(&code.into())
+                        .concat(&": ".into())
+                        .concat(&reason.as_str().into());
+                    cb.call(
+                        log,
+                        "onServerDisconnectError",
+                        &cb.on_server_disconnect_error,
+                        &msg,
+                    );
+                }
+            }
+            Event::Heartbeat(beat) => {
+                if cb.on_heartbeat.is_some() {
+                    cb.call(log, "onHeartbeat", &cb.on_heartbeat, &convert::beat(&beat));
+                }
+            }
+            Event::Verbose(note) => self.note(note),
+        }
+    }
+
+    fn note(&self, note: Note) {
+        let log = &self.logger;
+        match note {
+            Note::RestartIgnored(s) => {
+                log.verbose(&[&"tryRestart() ignored in state".into(), &s.as_str().into()])
+            }
+            Note::StaleSocketEvent(id) => log.verbose(&[
+                &"ignored an event from replaced socket".into(),
+                &(id.0 as f64).into(),
+            ]),
+            Note::BackoffReset => log.verbose(&[&"backoff reset".into()]),
+            Note::NotSent(s, p) => log.verbose(&[
+                &"message not sent; socket state:".into(),
+                &s.as_str().into(),
+                &"paused:".into(),
+                &p.map_or("-", |p| p.as_str()).into(),
+            ]),
+        }
+    }
+}

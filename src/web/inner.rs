@@ -1,0 +1,418 @@
+//! The socket's insides: the machine, the live and retiring transports, the
+//! timer, the outbox and the page watch — and the drain that carries out the
+//! machine's actions and delivers its events.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Weak;
+
+use gloo_timers::callback::Timeout;
+use js_sys::{Function, Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+use super::callbacks::{Callbacks, Logger};
+use super::clock::now;
+use super::connect_options::Wire;
+use super::convert;
+use super::dial::{mask, Dialer, Target};
+use super::js_api::EventLike;
+use super::outbox::Outbox;
+use super::page::{PageEvent, PageWatch};
+use super::timer::Timer;
+use super::transport::{SocketEvent, Transport};
+use crate::machine::{Action, Machine, SocketId};
+
+/// The reason reported when the WebSocket constructor itself threw.
+const CONSTRUCTOR_FAILED: &str = "ConstructorFailed";
+
+/// The microtask callback that delivers the constructor's events.
+pub type Kick = Closure<dyn FnMut(JsValue)>;
+
+pub struct Inner {
+    pub me: Weak<Inner>,
+    pub machine: RefCell<Machine>,
+    pub callbacks: Callbacks,
+    pub logger: Logger,
+    pub dialer: Dialer,
+    pub wire: Wire,
+    pub live: RefCell<Option<Transport>>,
+    pub retiring: RefCell<Vec<Transport>>,
+    /// `stop()`/`terminate()` promises, resolved by their socket's close.
+    pub waiters: RefCell<Vec<(SocketId, Function)>>,
+    pub timer: RefCell<Timer>,
+    pub pumping: Cell<bool>,
+    pub kick: RefCell<Option<Kick>>,
+    pub outbox: RefCell<Option<Outbox>>,
+    pub page: RefCell<Option<PageWatch>>,
+    /// The last close's code and reason, for the token provider.
+    pub last_close: RefCell<(JsValue, JsValue)>,
+}
+
+impl Inner {
+    /// Create socket `id` for `target` and make it the live one.
+    pub fn open_socket(&self, id: SocketId, target: Target) -> Result<(), JsValue> {
+        if self.logger.verbose_enabled() {
+            let mut url = target.url.as_string().unwrap_or_default();
+            if let Some(t) = target.token.as_deref().filter(|t| !t.is_empty()) {
+                url = url.replace(t, &mask(t));
+            }
+            self.logger
+                .verbose(&[&"connecting to".into(), &url.as_str().into()]);
+        }
+        let me = self.me.clone();
+        let t = Transport::open(&self.dialer, target, id, move |id, which, event| {
+            if let Some(inner) = me.upgrade() {
+                inner.on_socket_event(id, which, event);
+            }
+        })?;
+        let old = self.live.borrow_mut().replace(t);
+        if let Some(old) = old {
+            // The machine closes before it connects; this is only a guard.
+            self.retire(old, 1000, "Replaced");
+        }
+        Ok(())
+    }
+
+    fn retire(&self, mut t: Transport, code: u16, reason: &str) {
+        t.retire();
+        let socket = t.socket.clone();
+        self.retiring.borrow_mut().push(t);
+        Transport::close(&socket, code, reason);
+    }
+
+    /// The token provider's argument.
+    fn dial_context(&self) -> JsValue {
+        let o = Object::new();
+        let retries = self.machine.borrow().connection_state().connection_retries;
+        let (code, reason) = self.last_close.borrow().clone();
+        let _ = Reflect::set(&o, &"attempt".into(), &(retries as f64).into());
+        let _ = Reflect::set(&o, &"lastCloseCode".into(), &code);
+        let _ = Reflect::set(&o, &"lastCloseReason".into(), &reason);
+        o.into()
+    }
+
+    /// Create socket `id`: at once, or after the URL and token providers.
+    pub fn connect(&self, id: SocketId) {
+        if let Some(target) = self.dialer.fixed_target() {
+            if let Err(e) = self.open_socket(id, target) {
+                self.dial_failed(id, CONSTRUCTOR_FAILED, &e);
+            }
+            return;
+        }
+        let pending = self.dialer.resolve(self.dial_context());
+        let me = self.me.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = pending.await;
+            if let Some(inner) = me.upgrade() {
+                inner.dialed(id, result);
+            }
+        });
+    }
+
+    /// The providers answered for socket `id`.
+    fn dialed(&self, id: SocketId, result: Result<Target, &'static str>) {
+        // Only for the socket the machine still wants (identity, not luck).
+        if self.machine.borrow().state().socket() != Some(id) {
+            return;
+        }
+        match result {
+            Ok(target) => {
+                if let Err(e) = self.open_socket(id, target) {
+                    self.dial_failed(id, CONSTRUCTOR_FAILED, &e);
+                }
+            }
+            Err(reason) => self.dial_failed(id, reason, &JsValue::UNDEFINED),
+        }
+        self.pump();
+    }
+
+    fn dial_failed(&self, id: SocketId, reason: &'static str, error: &JsValue) {
+        self.logger.log(&[
+            &"WebSocket could not be created:".into(),
+            &reason.into(),
+            error,
+        ]);
+        self.machine.borrow_mut().on_dial_failed(now(), id, reason);
+    }
+
+    fn perform(&self, action: Action) {
+        match action {
+            Action::Connect { socket } => self.connect(socket),
+            Action::Close {
+                socket,
+                code,
+                reason,
+            } => {
+                let t = {
+                    let mut live = self.live.borrow_mut();
+                    match live.as_ref() {
+                        Some(t) if t.id == socket => live.take(),
+                        _ => None,
+                    }
+                };
+                if let Some(t) = t {
+                    self.retire(t, code, &reason);
+                }
+            }
+            Action::SendPing { socket } => {
+                if let Some(ping) = &self.wire.ping {
+                    self.send_on(socket, ping);
+                }
+            }
+        }
+    }
+
+    /// Send on socket `id` if it is the live one; a throw closes it and
+    /// reconnects. Returns whether it was handed over.
+    pub fn send_on(&self, id: SocketId, data: &JsValue) -> bool {
+        let socket = {
+            let live = self.live.borrow();
+            live.as_ref()
+                .filter(|t| t.id == id)
+                .map(|t| t.socket.clone())
+        };
+        let Some(socket) = socket else {
+            return false;
+        };
+        match socket.send(data) {
+            Ok(()) => true,
+            Err(e) => {
+                self.logger.log(&[
+                    &"Failed to send message on WebSocket, reconnecting:".into(),
+                    &e,
+                ]);
+                self.machine.borrow_mut().on_send_failed(now(), id);
+                false
+            }
+        }
+    }
+
+    /// Drain the machine: carry out actions and deliver events, in order,
+    /// each with no borrow held; then re-arm the timer. A nested call (from a
+    /// callback) returns at once and the outer drain delivers what it queued.
+    pub fn pump(&self) {
+        if self.pumping.replace(true) {
+            return;
+        }
+        loop {
+            let action = self.machine.borrow_mut().poll_action();
+            if let Some(a) = action {
+                self.perform(a);
+                continue;
+            }
+            let event = self.machine.borrow_mut().poll_event();
+            match event {
+                Some(e) => self.dispatch(e),
+                None => break,
+            }
+        }
+        self.pumping.set(false);
+        self.rearm();
+    }
+
+    /// Send what the outbox holds, oldest first, while the socket is ready.
+    pub fn flush(&self) {
+        loop {
+            let t = now();
+            let expired = match self.outbox.borrow_mut().as_mut() {
+                Some(o) => o.expire(t),
+                None => return,
+            };
+            self.report_dropped(expired, "expired");
+            let Some(id) = self.machine.borrow().sendable() else {
+                return;
+            };
+            let item = self.outbox.borrow_mut().as_mut().and_then(Outbox::pop);
+            let Some(item) = item else { return };
+            if !self.send_on(id, &item) {
+                // Not handed over: it stays first in line for the next socket.
+                if let Some(o) = self.outbox.borrow_mut().as_mut() {
+                    o.unshift(item, t);
+                }
+                return;
+            }
+            self.note_sent();
+        }
+    }
+
+    /// The heartbeat's interval counts from the last send.
+    pub fn note_sent(&self) {
+        if self.wire.ping.is_some() {
+            self.machine.borrow_mut().on_sent(now());
+        }
+    }
+
+    pub fn report_dropped(&self, items: Vec<JsValue>, reason: &str) {
+        let cb = &self.callbacks;
+        for data in items {
+            if cb.on_outbox_drop.is_some() {
+                let arg = convert::dropped(&data, reason);
+                cb.call(&self.logger, "onOutboxDrop", &cb.on_outbox_drop, &arg);
+            } else {
+                self.logger
+                    .log(&[&"outbox dropped a message:".into(), &reason.into()]);
+            }
+        }
+    }
+
+    /// Arm the one timer for the machine's next deadline, if it moved earlier.
+    pub fn rearm(&self) {
+        let want = self.machine.borrow().next_timeout();
+        if !self.timer.borrow().needs(want) {
+            return;
+        }
+        let armed = want.map(|deadline| {
+            let delay = deadline.saturating_sub(now()).min(i32::MAX as u64) as u32;
+            let me = self.me.clone();
+            let t = Timeout::new(delay, move || {
+                if let Some(inner) = me.upgrade() {
+                    inner.on_timer();
+                }
+            });
+            (deadline, t)
+        });
+        let old = self.timer.borrow_mut().set(armed);
+        drop(old);
+    }
+
+    fn on_timer(&self) {
+        let fired = self.timer.borrow_mut().take();
+        drop(fired);
+        self.machine.borrow_mut().on_timeout(now());
+        self.pump();
+    }
+
+    pub fn on_page(&self, event: PageEvent) {
+        match event {
+            PageEvent::Hidden(h) => self.machine.borrow_mut().set_hidden(now(), h),
+            PageEvent::Online(o) => self.machine.borrow_mut().set_online(now(), o),
+        }
+        self.pump();
+    }
+
+    fn on_socket_event(&self, id: SocketId, which: SocketEvent, event: EventLike) {
+        match which {
+            SocketEvent::Message => self.on_message(id, event),
+            SocketEvent::Open => {
+                // The token, when it travels as the first message, goes
+                // before `onOpen` and before anything queued.
+                let first = self
+                    .live
+                    .borrow()
+                    .as_ref()
+                    .and_then(|t| (t.id == id).then(|| t.first_message.clone()).flatten());
+                if let Some(first) = first {
+                    if let Some(t) = self.live.borrow().as_ref() {
+                        let _ = t.socket.send(&first);
+                    }
+                }
+                self.machine.borrow_mut().on_open(now(), id);
+                self.pump();
+            }
+            SocketEvent::Close => self.on_close(id, event),
+            SocketEvent::Error => {
+                // Every failure also fires `close`, which is what counts.
+                let msg = event.message();
+                if msg.is_string() {
+                    self.logger.log(&[&"WebSocket error:".into(), &msg]);
+                }
+            }
+        }
+    }
+
+    /// The hot path: record the time, answer pings, hand `event.data` over
+    /// as it is.
+    fn on_message(&self, id: SocketId, event: EventLike) {
+        let data = event.data();
+        if let Some((ping, pong)) = &self.wire.auto_pong {
+            if data == *ping {
+                if self.machine.borrow_mut().on_message(now(), id) {
+                    self.send_on(id, pong);
+                }
+                return self.pump();
+            }
+        }
+        if let Some(pong) = &self.wire.pong {
+            if data == *pong {
+                self.machine.borrow_mut().on_pong(now(), id);
+                return self.pump();
+            }
+        }
+        if !self.machine.borrow_mut().on_message(now(), id) {
+            return;
+        }
+        let cb = &self.callbacks;
+        if cb.on_message.is_some() {
+            let ret = cb.call(&self.logger, "onMessage", &cb.on_message, &data);
+            if let Some(ret) = ret.filter(|r| r.is_object()) {
+                let synced = Reflect::get(&ret, &"hasSyncedPastLastReconnect".into())
+                    .unwrap_or(JsValue::UNDEFINED);
+                if synced.is_truthy() {
+                    self.machine.borrow_mut().reset_backoff();
+                }
+            }
+        }
+        self.pump();
+    }
+
+    fn on_close(&self, id: SocketId, event: EventLike) {
+        let is_live = self.live.borrow().as_ref().is_some_and(|t| t.id == id);
+        if is_live {
+            let code = event.code().as_f64().unwrap_or(1006.0) as u16;
+            let reason = event.reason().as_string().unwrap_or_default();
+            let was_clean = event.was_clean().as_bool().unwrap_or(false);
+            // Dropping a transport from inside its own handler is fine: the
+            // closure is freed once it returns.
+            let dead = self.live.borrow_mut().take();
+            self.machine
+                .borrow_mut()
+                .on_close(now(), id, code, &reason, was_clean);
+            drop(dead);
+            self.pump();
+        } else {
+            let dead = {
+                let mut r = self.retiring.borrow_mut();
+                r.iter().position(|t| t.id == id).map(|i| r.swap_remove(i))
+            };
+            drop(dead);
+            self.resolve_waiters(id);
+        }
+    }
+
+    /// A promise resolved when `socket` (being closed) has closed.
+    pub fn close_promise(&self, socket: Option<SocketId>) -> js_sys::Promise {
+        let pending = socket.filter(|&id| {
+            self.live.borrow().as_ref().is_some_and(|t| t.id == id)
+                || self.retiring.borrow().iter().any(|t| t.id == id)
+        });
+        match pending {
+            Some(id) => js_sys::Promise::new(&mut |resolve, _reject| {
+                self.waiters.borrow_mut().push((id, resolve));
+            }),
+            None => js_sys::Promise::resolve(&JsValue::UNDEFINED),
+        }
+    }
+
+    fn resolve_waiters(&self, id: SocketId) {
+        let ready: Vec<Function> = {
+            let mut w = self.waiters.borrow_mut();
+            let (done, rest): (Vec<_>, Vec<_>) = w.drain(..).partition(|(s, _)| *s == id);
+            *w = rest;
+            done.into_iter().map(|(_, f)| f).collect()
+        };
+        for f in ready {
+            let _ = f.call0(&JsValue::UNDEFINED);
+        }
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // Freed without terminate(): don't leave a socket open behind us.
+        if let Some(t) = self.live.get_mut().take() {
+            Transport::close(&t.socket, 1001, "Going Away");
+        }
+        for (_, f) in self.waiters.get_mut().drain(..) {
+            let _ = f.call0(&JsValue::UNDEFINED);
+        }
+    }
+}
