@@ -46,7 +46,8 @@
 //! Every (state × input) pair. `next` is the state after the input, with its
 //! paused sub-state; `emits` lists the events (`state` is a state change) and
 //! actions (`connect`, `close`) in order; `-` means nothing happens. The
-//! native tests parse this table and check each row against the machine.
+//! native tests parse this table and the next one and check each row against
+//! the machine (with the default [`Config`]: no heartbeat).
 //!
 //! | state | input | next | emits |
 //! |---|---|---|---|
@@ -60,6 +61,9 @@
 //! | disconnected | terminate | terminated | state |
 //! | disconnected | pause | disconnected | - |
 //! | disconnected | resume | disconnected | - |
+//! | disconnected | reconnect | connecting/no | connect state |
+//! | disconnected | hidden | disconnected | - |
+//! | disconnected | offline | disconnected | - |
 //! | connecting/no | open | ready/no | state onOpen |
 //! | connecting/no | message | connecting/no | - |
 //! | connecting/no | close | disconnected | onClose state |
@@ -70,6 +74,9 @@
 //! | connecting/no | terminate | terminated | close onClose state |
 //! | connecting/no | pause | connecting/yes | state |
 //! | connecting/no | resume | connecting/no | - |
+//! | connecting/no | reconnect | connecting/no | close onClose state connect state |
+//! | connecting/no | hidden | connecting/yes | state |
+//! | connecting/no | offline | connecting/no | - |
 //! | connecting/yes | open | ready/uninitialized | state |
 //! | connecting/yes | message | connecting/yes | - |
 //! | connecting/yes | close | disconnected | onClose state |
@@ -80,6 +87,9 @@
 //! | connecting/yes | terminate | terminated | close onClose state |
 //! | connecting/yes | pause | connecting/yes | - |
 //! | connecting/yes | resume | connecting/no | state |
+//! | connecting/yes | reconnect | connecting/no | close onClose state connect state |
+//! | connecting/yes | hidden | connecting/yes | - |
+//! | connecting/yes | offline | connecting/yes | - |
 //! | ready/no | open | ready/no | - |
 //! | ready/no | message | ready/no | - |
 //! | ready/no | close | disconnected | onClose state |
@@ -90,6 +100,9 @@
 //! | ready/no | terminate | terminated | close onClose state |
 //! | ready/no | pause | ready/yes | state |
 //! | ready/no | resume | ready/no | - |
+//! | ready/no | reconnect | connecting/no | close onClose state connect state |
+//! | ready/no | hidden | ready/yes | state |
+//! | ready/no | offline | ready/no | - |
 //! | ready/yes | open | ready/yes | - |
 //! | ready/yes | message | ready/yes | - |
 //! | ready/yes | close | disconnected | onClose state |
@@ -100,6 +113,9 @@
 //! | ready/yes | terminate | terminated | close onClose state |
 //! | ready/yes | pause | ready/yes | - |
 //! | ready/yes | resume | ready/no | state onResume |
+//! | ready/yes | reconnect | connecting/no | close onClose state connect state |
+//! | ready/yes | hidden | ready/yes | - |
+//! | ready/yes | offline | ready/yes | - |
 //! | ready/uninitialized | open | ready/uninitialized | - |
 //! | ready/uninitialized | message | ready/uninitialized | - |
 //! | ready/uninitialized | close | disconnected | onClose state |
@@ -110,6 +126,9 @@
 //! | ready/uninitialized | terminate | terminated | close onClose state |
 //! | ready/uninitialized | pause | ready/uninitialized | - |
 //! | ready/uninitialized | resume | ready/no | state onOpen |
+//! | ready/uninitialized | reconnect | connecting/no | close onClose state connect state |
+//! | ready/uninitialized | hidden | ready/uninitialized | - |
+//! | ready/uninitialized | offline | ready/uninitialized | - |
 //! | stopped | open | stopped | - |
 //! | stopped | message | stopped | - |
 //! | stopped | close | stopped | - |
@@ -120,6 +139,9 @@
 //! | stopped | terminate | terminated | state |
 //! | stopped | pause | stopped | - |
 //! | stopped | resume | stopped | - |
+//! | stopped | reconnect | connecting/no | connect state |
+//! | stopped | hidden | stopped | - |
+//! | stopped | offline | stopped | - |
 //! | terminated | open | terminated | - |
 //! | terminated | message | terminated | - |
 //! | terminated | close | terminated | - |
@@ -130,13 +152,84 @@
 //! | terminated | terminate | terminated | - |
 //! | terminated | pause | terminated | - |
 //! | terminated | resume | terminated | - |
+//! | terminated | reconnect | terminated | - |
+//! | terminated | hidden | terminated | - |
+//! | terminated | offline | terminated | - |
 //!
 //! Inputs in the table: `open`, `message`, `close` (a retryable close, code
 //! 1006) and `sendFailed` come from the live socket (or, where there is none,
 //! from a socket that no longer is); `timeout` is the machine woken at its
 //! [`Machine::next_timeout`] (the reconnect wait, or the inactivity timeout
-//! while `connecting` or `ready`). An event from a socket that is not the live
-//! one changes nothing in any state.
+//! while `connecting` or `ready`); `reconnect` is [`Machine::reconnect`] (it
+//! closes the live socket, if any, and connects at once, from any state but
+//! `terminated`); `hidden` is the page becoming hidden and `offline` the
+//! network going away ([`Machine::set_hidden`], [`Machine::set_online`]). An
+//! event from a socket that is not the live one changes nothing in any state.
+//!
+//! # Browser-life table
+//!
+//! What the page's visibility and the network do, as sequences of inputs
+//! applied in order (`hidden+visible` is the page hidden, then visible again).
+//! `emits` lists everything the whole sequence emits, with the same tokens as
+//! above (and `ping` for [`Action::SendPing`], `onHeartbeat` for
+//! [`Event::Heartbeat`]); the default [`Config`] has no heartbeat, so a probe
+//! judges the inactivity timeout on the real elapsed time.
+//!
+//! | state | input | next | emits |
+//! |---|---|---|---|
+//! | connecting/no | hidden+open | ready/uninitialized | state state |
+//! | connecting/no | hidden+open+visible | ready/no | state state state onOpen |
+//! | connecting/no | hidden+visible | connecting/no | state state |
+//! | connecting/no | hidden+timeout | connecting/yes | state |
+//! | connecting/no | hidden+timeout+visible | connecting/no | state state |
+//! | connecting/no | hidden+timeout+visible+timeout | disconnected | state state close onClose state |
+//! | connecting/yes | hidden+visible | connecting/yes | - |
+//! | connecting/yes | hidden+resume | connecting/yes | - |
+//! | connecting/yes | hidden+resume+visible | connecting/no | state |
+//! | ready/no | hidden+visible | ready/no | state state onResume |
+//! | ready/no | hidden+resume | ready/yes | state |
+//! | ready/no | hidden+pause+visible | ready/yes | state |
+//! | ready/no | hidden+timeout | ready/yes | state |
+//! | ready/no | hidden+timeout+visible | disconnected | state state onResume close onClose state |
+//! | ready/no | hidden+reconnect | connecting/yes | state close onClose state connect state |
+//! | ready/no | hidden+offline+timeout+online | ready/yes | state |
+//! | ready/yes | hidden+visible | ready/yes | - |
+//! | ready/yes | hidden+resume+visible | ready/no | state onResume |
+//! | ready/uninitialized | hidden+visible | ready/uninitialized | - |
+//! | ready/uninitialized | hidden+resume+visible | ready/no | state onOpen |
+//! | disconnected | hidden+visible | connecting/no | connect state |
+//! | disconnected | hidden+timeout | connecting/yes | connect state |
+//! | disconnected | hidden+timeout+open | ready/uninitialized | connect state state |
+//! | disconnected | hidden+timeout+open+visible | ready/no | connect state state state onOpen |
+//! | disconnected | hidden+offline+visible | disconnected | - |
+//! | disconnected | hidden+offline+visible+online | connecting/no | connect state |
+//! | disconnected | offline+hidden+online | connecting/yes | connect state |
+//! | disconnected | offline+wait | disconnected | - |
+//! | disconnected | offline+wait+online | connecting/no | connect state |
+//! | disconnected | offline+online | connecting/no | connect state |
+//! | disconnected | offline+timeout | connecting/no | connect state |
+//! | connecting/no | offline+online | connecting/no | - |
+//! | ready/no | offline+online | ready/no | - |
+//! | ready/no | offline+close+wait | disconnected | onClose state |
+//! | ready/no | offline+timeout+online | connecting/no | close onClose state connect state |
+//! | stopped | hidden+visible | stopped | - |
+//! | stopped | offline+online | stopped | - |
+//! | terminated | hidden+visible | terminated | - |
+//! | terminated | offline+online | terminated | - |
+//!
+//! Inputs here, besides those above: `visible` and `online` undo `hidden`
+//! and `offline`; `wait` is ten seconds passing before the machine is woken
+//! (later than a reconnect wait, earlier than the offline ceiling and the
+//! inactivity timeout). Read the rows as the rules: a hidden page pauses
+//! the socket and sockets created while hidden start paused, with their
+//! `onOpen` owed until the page is visible; `resume()` while hidden keeps
+//! the socket paused; inactivity is not judged while hidden (`timeout` then
+//! finds nothing due), and the page becoming visible resumes the socket
+//! unless the application paused it, then probes it: without a heartbeat,
+//! a connection silent for longer than the inactivity timeout is closed at
+//! once. Visible while disconnected (and online) connects at once. Offline,
+//! a due reconnect waits for `online` or the offline ceiling (`timeout`
+//! jumps to it), and `online` connects at once.
 //!
 //! # Differences from Convex's manager
 //!

@@ -14,7 +14,7 @@ use super::clock::now;
 use super::connect_options::Wire;
 use super::convert;
 use super::dial::{mask, Dialer, Target};
-use super::js_api::EventLike;
+use super::js_api::{EventLike, OPEN};
 use super::outbox::Outbox;
 use super::page::{PageEvent, PageWatch};
 use super::timer::Timer;
@@ -161,8 +161,8 @@ impl Inner {
         }
     }
 
-    /// Send on socket `id` if it is the live one; a throw closes it and
-    /// reconnects. Returns whether it was handed over.
+    /// Send on socket `id` if it is the live one and still open; a throw
+    /// closes it and reconnects. Returns whether it was handed over.
     pub fn send_on(&self, id: SocketId, data: &JsValue) -> bool {
         let socket = {
             let live = self.live.borrow();
@@ -173,6 +173,12 @@ impl Inner {
         let Some(socket) = socket else {
             return false;
         };
+        // Once the server's close frame has arrived the socket is CLOSING
+        // (the machine learns at the `close` event) and the browser would
+        // silently discard the data: refuse it instead, so the outbox keeps it.
+        if socket.ready_state().as_f64() != Some(OPEN) {
+            return false;
+        }
         match socket.send(data) {
             Ok(()) => true,
             Err(e) => {

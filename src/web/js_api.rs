@@ -68,6 +68,8 @@ extern "C" {
     pub fn date_now() -> f64;
 }
 
+/// `WebSocket.OPEN`.
+pub const OPEN: f64 = 1.0;
 /// `WebSocket.CLOSED`.
 pub const CLOSED: f64 = 3.0;
 /// `WebSocket.CLOSING`.

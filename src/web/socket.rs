@@ -141,29 +141,26 @@ impl SteadySocket {
             .into());
         }
         let target = inner.machine.borrow_mut().send_target();
-        let accepted = match target {
-            Some(id) => {
-                let sent = inner.send_on(id, &data);
-                if sent {
-                    inner.note_sent();
-                }
-                sent
-            }
-            None => {
-                let queued = inner
-                    .outbox
-                    .borrow_mut()
-                    .as_mut()
-                    .map(|o| (o.expire(now()), o.push(data.clone(), now())));
-                match queued {
-                    None => false,
-                    Some((expired, ok)) => {
-                        inner.report_dropped(expired, "expired");
-                        if !ok {
-                            inner.report_dropped(vec![data], "full");
-                        }
-                        ok
+        let sent = target.is_some_and(|id| inner.send_on(id, &data));
+        let accepted = if sent {
+            inner.note_sent();
+            true
+        } else {
+            // Not handed over (not ready, closing, or the send threw): the
+            // outbox, if there is one, keeps it.
+            let queued = inner
+                .outbox
+                .borrow_mut()
+                .as_mut()
+                .map(|o| (o.expire(now()), o.push(data.clone(), now())));
+            match queued {
+                None => false,
+                Some((expired, ok)) => {
+                    inner.report_dropped(expired, "expired");
+                    if !ok {
+                        inner.report_dropped(vec![data], "full");
                     }
+                    ok
                 }
             }
         };

@@ -122,6 +122,12 @@ pub enum Rec {
         base: Option<f64>,
     },
     ServerError(String),
+    /// After each `Open`: the meta's `trigger` and `downtimeMs`.
+    Trigger(String, Option<f64>),
+    /// `onHeartbeat`: the type (`ping`, `probe`, `pong`, `timeout`, …).
+    Beat(String),
+    /// `onOutboxDrop`: the reason and the data.
+    Dropped(String, JsValue),
     /// A line the logger received (all arguments joined by spaces).
     Log(String),
 }
@@ -186,6 +192,16 @@ impl Recorder {
     }
 
     fn record(&self, name: &str, arg: &JsValue) {
+        if name == "onOpen" {
+            let trigger =
+                Rec::Trigger(str_field(arg, "trigger"), field(arg, "downtimeMs").as_f64());
+            self.recs.borrow_mut().push(Rec::Open(
+                num(arg, "connectionCount") as u32,
+                field(arg, "lastCloseReason").as_string(),
+            ));
+            self.recs.borrow_mut().push(trigger);
+            return;
+        }
         let rec = match name {
             "onStateChange" => {
                 let paused = field(arg, "paused").as_string();
@@ -195,10 +211,6 @@ impl Recorder {
                 };
                 Rec::State(to, str_field(arg, "cause"))
             }
-            "onOpen" => Rec::Open(
-                num(arg, "connectionCount") as u32,
-                field(arg, "lastCloseReason").as_string(),
-            ),
             "onResume" => Rec::Resume,
             "onMessage" => Rec::Message(arg.clone()),
             "onClose" => {
@@ -214,6 +226,8 @@ impl Recorder {
                 }
             }
             "onServerDisconnectError" => Rec::ServerError(arg.as_string().unwrap_or_default()),
+            "onHeartbeat" => Rec::Beat(str_field(arg, "type")),
+            "onOutboxDrop" => Rec::Dropped(str_field(arg, "reason"), field(arg, "data")),
             _ => return,
         };
         self.recs.borrow_mut().push(rec);
@@ -230,6 +244,8 @@ impl Recorder {
             "onClose",
             "onStateChange",
             "onServerDisconnectError",
+            "onHeartbeat",
+            "onOutboxDrop",
         ] {
             let _ = Reflect::set(&o, &name.into(), &self.callback(name));
         }
@@ -293,6 +309,30 @@ impl Recorder {
             .iter()
             .filter_map(|r| match r {
                 Rec::Open(n, reason) => Some((*n, reason.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// `(trigger, downtimeMs)` of every open.
+    pub fn triggers(&self) -> Vec<(String, Option<f64>)> {
+        self.recs
+            .borrow()
+            .iter()
+            .filter_map(|r| match r {
+                Rec::Trigger(t, d) => Some((t.clone(), *d)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The `onHeartbeat` types, in order.
+    pub fn beats(&self) -> Vec<String> {
+        self.recs
+            .borrow()
+            .iter()
+            .filter_map(|r| match r {
+                Rec::Beat(t) => Some(t.clone()),
                 _ => None,
             })
             .collect()
