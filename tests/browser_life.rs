@@ -319,7 +319,7 @@ async fn async_token_travels_in_the_query_and_is_refreshed_after_an_auth_close()
     let calls = Rc::new(RefCell::new(Vec::new()));
     let (provider, _keep) = token_provider(calls.clone());
     let opts = js(
-        r#"{"verbose": true, "closePolicy": [{"codes": [4001], "action": "limited", "maxRetries": 3, "initialMs": 10}]}"#,
+        r#"{"verbose": true, "closePolicy": [{"codes": [4001], "action": "limited", "maxRetries": 3, "initialMs": 10}, {"codes": [4003], "action": "permanent"}]}"#,
     );
     let auth = js("{}");
     Reflect::set(&auth, &"token".into(), &provider).unwrap();
@@ -348,9 +348,19 @@ async fn async_token_travels_in_the_query_and_is_refreshed_after_an_auth_close()
     assert_eq!(num(&ctx, "lastCloseCode"), 4001.0);
     assert_eq!(str_field(&ctx, "lastCloseReason"), "SessionNotFound");
     assert_eq!(num(&calls.borrow()[0], "attempt"), 0.0);
+    // A permanent close (4003): the app refreshes its credentials and
+    // restarts; the provider hears why.
+    http(&format!("/control/close?client={client}&code=4003&reason=Unauthorized")).await;
+    assert!(wait_for(5000.0, || rec.is("stopped")).await);
+    s.try_restart();
+    assert!(wait_for(5000.0, || rec.opens().len() == 3).await);
+    let ctx = calls.borrow()[2].clone();
+    assert_eq!(num(&ctx, "lastCloseCode"), 4003.0);
+    assert_eq!(str_field(&ctx, "lastCloseReason"), "Unauthorized");
     let queries = text_list(&stats(&client).await, "queries");
     assert!(queries[0].ends_with("token=secret-token-1"), "{queries:?}");
     assert!(queries[1].ends_with("token=secret-token-2"), "{queries:?}");
+    assert!(queries[2].ends_with("token=secret-token-3"), "{queries:?}");
     // Logs show the token masked, never whole.
     let lines = rec.log_lines();
     assert!(
