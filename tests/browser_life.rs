@@ -350,7 +350,10 @@ async fn async_token_travels_in_the_query_and_is_refreshed_after_an_auth_close()
     assert_eq!(num(&calls.borrow()[0], "attempt"), 0.0);
     // A permanent close (4003): the app refreshes its credentials and
     // restarts; the provider hears why.
-    http(&format!("/control/close?client={client}&code=4003&reason=Unauthorized")).await;
+    http(&format!(
+        "/control/close?client={client}&code=4003&reason=Unauthorized"
+    ))
+    .await;
     assert!(wait_for(5000.0, || rec.is("stopped")).await);
     s.try_restart();
     assert!(wait_for(5000.0, || rec.opens().len() == 3).await);

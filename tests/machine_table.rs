@@ -1,30 +1,36 @@
 #![cfg(not(target_arch = "wasm32"))]
-//! The "State table" in the machine's module docs is the spec: it is parsed
-//! here and every row is checked against the machine.
+//! The "State table" and the "Browser-life table" in the machine's module docs
+//! are the spec: they are parsed here and every row is checked against the
+//! machine.
 //!
 //! How a row is checked: the machine is driven into the row's `state` through
 //! public inputs only, everything it queued is drained, the row's `input` is
-//! applied, and then
+//! applied (in the browser-life table, a `+`-separated sequence of inputs,
+//! applied in order), and then
 //!
 //! - the state and paused sub-state must equal `next`;
 //! - the emitted items must equal `emits`. The machine keeps two queues, so
 //!   the column's tokens are split by kind: the action tokens (`connect`,
-//!   `close`) must equal the drained actions in order, and the event tokens
-//!   (`state`, `onOpen`, `onResume`, `onClose`, `onServerDisconnectError`)
-//!   must equal the drained events in order. The relative order of an action
-//!   and an event is not observable and is not checked. Verbose notes are not
-//!   listed in the table and are ignored.
+//!   `close`, `ping`) must equal the drained actions in order, and the event
+//!   tokens (`state`, `onOpen`, `onResume`, `onClose`,
+//!   `onServerDisconnectError`, `onHeartbeat`) must equal the drained events
+//!   in order. The relative order of an action and an event is not observable
+//!   and is not checked. Verbose notes are not listed in the tables and are
+//!   ignored.
+//!
+//! The first table must be exhaustive: every state × every input, once.
 
 mod machine_support;
 
 use machine_support::{
     action_token, event_token, non_verbose, notes, reach, snap_name, verbose, Harness, Start,
 };
-use steadysocket::machine::{Config, Event, Note, SocketId};
+use steadysocket::machine::{Config, Event, Heartbeat, Note, SocketId, CLOSE_NORMAL, RECONNECT};
 
 const DOCS: &str = include_str!("../src/machine/mod.rs");
 
-const INPUTS: [&str; 10] = [
+/// The inputs of the state table, each in every state.
+const INPUTS: [&str; 13] = [
     "open",
     "message",
     "close",
@@ -35,16 +41,26 @@ const INPUTS: [&str; 10] = [
     "terminate",
     "pause",
     "resume",
+    "reconnect",
+    "hidden",
+    "offline",
 ];
 
-const ACTION_TOKENS: [&str; 2] = ["connect", "close"];
-const EVENT_TOKENS: [&str; 5] = [
+/// Further inputs the browser-life table's sequences may use.
+const LIFE_INPUTS: [&str; 3] = ["visible", "online", "wait"];
+
+const ACTION_TOKENS: [&str; 3] = ["connect", "close", "ping"];
+const EVENT_TOKENS: [&str; 6] = [
     "state",
     "onOpen",
     "onResume",
     "onClose",
     "onServerDisconnectError",
+    "onHeartbeat",
 ];
+
+const STATE_TABLE: &str = "State table";
+const LIFE_TABLE: &str = "Browser-life table";
 
 #[derive(Debug, Clone)]
 struct Row {
@@ -67,13 +83,13 @@ fn cells(line: &str) -> Vec<String> {
         .collect()
 }
 
-/// The rows of the markdown table under `# State table`.
-fn table() -> Vec<Row> {
+/// The rows of the markdown table under `# {name}`.
+fn rows_under(name: &str) -> Vec<Row> {
     let lines: Vec<&str> = DOCS.lines().collect();
     let heading = lines
         .iter()
-        .position(|l| l.trim() == "//! # State table")
-        .expect("the module docs have a `# State table` section");
+        .position(|l| l.trim() == format!("//! # {name}"))
+        .unwrap_or_else(|| panic!("the module docs have a `# {name}` section"));
     let mut rows = Vec::new();
     let mut table_lines = lines
         .iter()
@@ -110,6 +126,16 @@ fn table() -> Vec<Row> {
     rows
 }
 
+/// The state table.
+fn table() -> Vec<Row> {
+    rows_under(STATE_TABLE)
+}
+
+/// The browser-life table.
+fn life_table() -> Vec<Row> {
+    rows_under(LIFE_TABLE)
+}
+
 fn start_named(name: &str) -> Start {
     *Start::ALL
         .iter()
@@ -117,8 +143,14 @@ fn start_named(name: &str) -> Start {
         .unwrap_or_else(|| panic!("unknown state {name:?} in the table"))
 }
 
-/// Apply one of the table's inputs.
+/// Apply one of the tables' inputs, or a `+`-separated sequence of them.
 fn apply(h: &mut Harness, input: &str) {
+    for one in input.split('+') {
+        apply_one(h, one);
+    }
+}
+
+fn apply_one(h: &mut Harness, input: &str) {
     h.advance(7);
     let now = h.now;
     let socket = h.live_or_latest();
@@ -143,6 +175,15 @@ fn apply(h: &mut Harness, input: &str) {
         }
         "pause" => h.m.pause(now),
         "resume" => h.m.resume(now),
+        "reconnect" => h.m.reconnect(now, CLOSE_NORMAL, RECONNECT.into()),
+        "hidden" => h.m.set_hidden(now, true),
+        "visible" => h.m.set_hidden(now, false),
+        "offline" => h.m.set_online(now, false),
+        "online" => h.m.set_online(now, true),
+        "wait" => {
+            h.advance(10_000);
+            h.m.on_timeout(h.now);
+        }
         other => panic!("unknown input {other:?} in the table"),
     }
 }
@@ -185,10 +226,20 @@ fn check(row: &Row, config: &Config) -> Option<String> {
     }
 }
 
+fn check_tokens(row: &Row) {
+    for token in &row.emits {
+        assert!(
+            ACTION_TOKENS.contains(&token.as_str()) || EVENT_TOKENS.contains(&token.as_str()),
+            "unknown token {token:?} in {row:?}"
+        );
+    }
+}
+
 #[test]
 fn table_covers_every_state_and_input_exactly_once() {
     let rows = table();
     assert_eq!(rows.len(), Start::ALL.len() * INPUTS.len());
+    assert_eq!(rows.len(), 8 * 13);
     for start in Start::ALL {
         for input in INPUTS {
             let n = rows
@@ -202,12 +253,46 @@ fn table_covers_every_state_and_input_exactly_once() {
         start_named(&row.state);
         start_named(&row.next);
         assert!(INPUTS.contains(&row.input.as_str()), "row {row:?}");
-        for token in &row.emits {
+        check_tokens(row);
+    }
+}
+
+#[test]
+fn life_table_rows_are_well_formed_and_distinct() {
+    let rows = life_table();
+    assert!(rows.len() >= 30, "only {} rows", rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        start_named(&row.state);
+        start_named(&row.next);
+        for one in row.input.split('+') {
             assert!(
-                ACTION_TOKENS.contains(&token.as_str()) || EVENT_TOKENS.contains(&token.as_str()),
-                "unknown token {token:?} in {row:?}"
+                INPUTS.contains(&one) || LIFE_INPUTS.contains(&one),
+                "unknown input {one:?} in {row:?}"
             );
         }
+        check_tokens(row);
+        assert!(
+            !rows[..i]
+                .iter()
+                .any(|r| r.state == row.state && r.input == row.input),
+            "duplicate row {row:?}"
+        );
+    }
+    // Every new input is exercised, from every state that has a row.
+    for input in [
+        "hidden", "visible", "offline", "online", "resume", "timeout",
+    ] {
+        assert!(
+            rows.iter().any(|r| r.input.split('+').any(|i| i == input)),
+            "no row uses {input}"
+        );
+    }
+    for start in Start::ALL {
+        assert!(
+            rows.iter().any(|r| r.state == start.name()),
+            "no row starts in {}",
+            start.name()
+        );
     }
 }
 
@@ -229,25 +314,51 @@ fn table_parser_reads_the_rows_as_written() {
     let r = find("terminated", "tryRestart");
     assert_eq!(r.next, "terminated");
     assert!(r.emits.is_empty());
+    let r = find("ready/yes", "reconnect");
+    assert_eq!(r.next, "connecting/no");
+    assert_eq!(r.emits, ["close", "onClose", "state", "connect", "state"]);
     assert_eq!(rows[0].state, "disconnected");
     assert_eq!(rows[0].input, "open");
+
+    let life = life_table();
+    let r = life
+        .iter()
+        .find(|r| r.state == "ready/no" && r.input == "hidden+timeout+visible")
+        .unwrap();
+    assert_eq!(r.next, "disconnected");
+    assert_eq!(
+        r.emits,
+        ["state", "state", "onResume", "close", "onClose", "state"]
+    );
+    // The second table is not read as part of the first.
+    assert!(rows.iter().all(|r| !r.input.contains('+')));
+}
+
+fn check_all(rows: &[Row], config: &Config) -> Vec<String> {
+    rows.iter().filter_map(|row| check(row, config)).collect()
 }
 
 #[test]
 fn every_table_row_matches_the_machine() {
-    let failures: Vec<String> = table()
-        .iter()
-        .filter_map(|row| check(row, &Config::default()))
-        .collect();
+    let failures = check_all(&table(), &Config::default());
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
 #[test]
 fn every_table_row_matches_the_machine_with_verbose_notes() {
-    let failures: Vec<String> = table()
-        .iter()
-        .filter_map(|row| check(row, &verbose()))
-        .collect();
+    let failures = check_all(&table(), &verbose());
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn every_life_table_row_matches_the_machine() {
+    let failures = check_all(&life_table(), &Config::default());
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn every_life_table_row_matches_the_machine_with_verbose_notes() {
+    let failures = check_all(&life_table(), &verbose());
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
@@ -266,6 +377,21 @@ fn a_changed_row_would_be_caught() {
     row.emits = vec!["state".into(), "onOpen".into()];
     row.next = "ready/yes".into();
     assert!(check(&row, &Config::default()).is_some());
+
+    // A sequence row, too: one token more or less is caught.
+    let mut row = life_table()
+        .into_iter()
+        .find(|r| r.state == "ready/no" && r.input == "hidden+visible")
+        .unwrap();
+    assert_eq!(check(&row, &Config::default()), None);
+    row.emits.pop();
+    assert!(check(&row, &Config::default()).is_some());
+    row.emits.push("onResume".into());
+    row.emits.push("ping".into());
+    assert!(check(&row, &Config::default()).is_some());
+    row.emits.pop();
+    row.input = "hidden".into();
+    assert!(check(&row, &Config::default()).is_some());
 }
 
 /// Feed one socket input from `socket`.
@@ -278,6 +404,8 @@ fn socket_input(h: &mut Harness, input: &str, socket: SocketId) -> Option<bool> 
             h.m.on_close(now, socket, 1011, "InternalServerError: stale", true)
         }
         "sendFailed" => h.m.on_send_failed(now, socket),
+        "pong" => h.m.on_pong(now, socket),
+        "dialFailed" => h.m.on_dial_failed(now, socket, "provider failed"),
         other => panic!("{other}"),
     }
     None
@@ -285,9 +413,23 @@ fn socket_input(h: &mut Harness, input: &str, socket: SocketId) -> Option<bool> 
 
 #[test]
 fn events_from_a_stale_socket_change_nothing_in_any_state() {
-    for config in [Config::default(), verbose()] {
+    let heartbeat = Config {
+        heartbeat: Some(Heartbeat {
+            any_frame: true,
+            ..Heartbeat::default()
+        }),
+        ..verbose()
+    };
+    for config in [Config::default(), verbose(), heartbeat] {
         for start in Start::ALL {
-            for input in ["open", "message", "close", "sendFailed"] {
+            for input in [
+                "open",
+                "message",
+                "close",
+                "sendFailed",
+                "pong",
+                "dialFailed",
+            ] {
                 // Warm: socket 0 failed and socket 1 replaced it.
                 let mut h = reach(start, config.clone(), true);
                 assert_eq!(h.created, [SocketId(0), SocketId(1)]);

@@ -8,7 +8,8 @@
 //!   reconnect is pending, probe if ready.
 //! - Offline: a due reconnect waits for `online` (or a ceiling) instead of
 //!   burning retries on attempts that cannot succeed.
-//! - Online: connect now if disconnected, probe if ready.
+//! - Online: connect now if disconnected, probe if ready (not while hidden:
+//!   the page's return probes).
 //! - A probe is a heartbeat ping with a short deadline; without a heartbeat
 //!   configured, the inactivity timeout is judged on the real elapsed time
 //!   instead.
@@ -86,10 +87,12 @@ impl Machine {
         }
     }
 
-    /// Check a `ready` socket now: a ping with the short probe deadline, or
-    /// without a heartbeat, the inactivity timeout on the real elapsed time.
+    /// Check a `ready` socket now: a fresh ping with the short probe
+    /// deadline (an older ping's answer counts too), or, without a heartbeat,
+    /// the inactivity timeout on the real elapsed time. Never while hidden:
+    /// the page's return probes.
     pub(super) fn probe(&mut self, now: Millis) {
-        if !matches!(self.state, State::Ready { .. }) {
+        if self.hidden || !matches!(self.state, State::Ready { .. }) {
             return;
         }
         if self.config.heartbeat.is_none() {
@@ -100,15 +103,7 @@ impl Machine {
             }
             return;
         }
-        let deadline = now.saturating_add(self.config.probe_timeout_ms);
-        match &mut self.ping {
-            // A ping is already out: just hold it to the probe's deadline.
-            Some(p) => {
-                p.deadline = p.deadline.min(deadline);
-                p.probe = true;
-            }
-            None => self.send_ping(now, true),
-        }
+        self.send_ping(now, true);
     }
 
     pub(super) fn send_ping(&mut self, now: Millis, probe: bool) {

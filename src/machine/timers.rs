@@ -24,7 +24,7 @@ impl Machine {
     /// waits for nothing. Calling it early is harmless.
     pub fn next_timeout(&self) -> Option<Millis> {
         let hidden_stop = match (self.hidden, self.config.stop_when_hidden_ms) {
-            (true, Some(ms)) if self.state != State::Stopped => {
+            (true, Some(ms)) if !matches!(self.state, State::Stopped | State::Terminated) => {
                 Some(self.hidden_since.saturating_add(ms))
             }
             _ => None,

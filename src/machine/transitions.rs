@@ -210,6 +210,7 @@ impl Machine {
         };
         self.set_state(State::Ready { socket, paused }, Cause::Open);
         self.last_inbound = now;
+        self.last_sent = now;
         self.opened_at = now;
         self.stable_pending = matches!(self.config.reset, ResetRule::StableFor(_));
         self.awaiting_first_message = true;
@@ -354,7 +355,8 @@ impl Machine {
     /// rejected or timed out, or the constructor threw). A failed attempt:
     /// back off from the backoff's `initial_ms` and try again.
     pub fn on_dial_failed(&mut self, now: Millis, socket: SocketId, reason: &'static str) {
-        if self.state.socket() != Some(socket) {
+        // Only a socket still being created can fail to be created.
+        if !matches!(self.state, State::Connecting { socket: live, .. } if live == socket) {
             return self.note(Note::StaleSocketEvent(socket));
         }
         self.backoff_trigger = Trigger::Backoff;
@@ -569,6 +571,12 @@ impl Machine {
         self.last_sent = now;
         self.ping = None;
         self.app_paused = false;
+        self.stopped_by_hidden = false;
+        if matches!(cause, Cause::Restart | Cause::Reconnect) {
+            // The application chose to connect: a hidden page's stop timer
+            // counts from here.
+            self.hidden_since = now;
+        }
         self.connect_trigger = match cause {
             Cause::Initial => Trigger::Initial,
             Cause::Online => Trigger::Online,
@@ -697,6 +705,7 @@ impl Machine {
         reason: Cow<'static, str>,
         reconnect: bool,
     ) {
+        self.settle_stable(now);
         if matches!(self.state, State::Ready { .. }) {
             self.lost_at = Some(now);
         }
@@ -708,7 +717,7 @@ impl Machine {
             reason: reason.clone().into_owned(),
             was_clean: false,
             initiator: Initiator::Client,
-            quiet: true,
+            quiet: is_quiet(code),
             decision: Decision {
                 kind: DecisionKind::Manual,
                 reconnect,

@@ -124,6 +124,42 @@ impl Harness {
         self.drain()
     }
 
+    /// Move the clock to `t`, apply `f` there, then drain.
+    pub fn input_at(
+        &mut self,
+        t: Millis,
+        f: impl FnOnce(&mut Machine, Millis),
+    ) -> (Vec<Action>, Vec<Event>) {
+        self.at(t);
+        f(&mut self.m, t);
+        self.drain()
+    }
+
+    /// The page becomes hidden at `t`.
+    pub fn hide(&mut self, t: Millis) -> (Vec<Action>, Vec<Event>) {
+        self.input_at(t, |m, t| m.set_hidden(t, true))
+    }
+
+    /// The page becomes visible at `t`.
+    pub fn show(&mut self, t: Millis) -> (Vec<Action>, Vec<Event>) {
+        self.input_at(t, |m, t| m.set_hidden(t, false))
+    }
+
+    /// The network goes away at `t`.
+    pub fn offline(&mut self, t: Millis) -> (Vec<Action>, Vec<Event>) {
+        self.input_at(t, |m, t| m.set_online(t, false))
+    }
+
+    /// The network comes back at `t`.
+    pub fn online(&mut self, t: Millis) -> (Vec<Action>, Vec<Event>) {
+        self.input_at(t, |m, t| m.set_online(t, true))
+    }
+
+    /// The machine is woken at `t`, whatever is due.
+    pub fn timeout_at(&mut self, t: Millis) -> (Vec<Action>, Vec<Event>) {
+        self.input_at(t, |m, t| m.on_timeout(t))
+    }
+
     /// The live socket closes with 1006 and the planned reconnect happens:
     /// one more consecutive failure. Returns the decision's close info.
     pub fn fail_and_reconnect(&mut self, code: u16, reason: &str) -> CloseInfo {
