@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test: formatting, lints, docs, the native tests (machine and test
 # server), the headless-Chromium tests against the test server, the release
-# package and a smoke run of the demo page in Chromium. Installs what is
+# package and the demo page's end-to-end test in Chromium. Installs what is
 # missing first.
 #   STEADYSOCKET_TEST_PORT  port of the test server (default 47311)
 source "$(dirname "$0")/lib.sh"
@@ -35,9 +35,9 @@ stop_server
 step "release package"
 bash scripts/build-pkg.sh
 
-step "demo page smoke test (release package in Chromium)"
-start_server target/debug/steadysocket-testserver "$PORT" "steadysocket-smoke-$$" --www www --pkg pkg
-node scripts/smoke.mjs "http://127.0.0.1:$PORT/" 2>&1 | tee "$LOGS/smoke.log"
+step "demo page end to end (release package in Chromium, Playwright)"
+start_server target/debug/steadysocket-testserver "$PORT" "steadysocket-demo-test-$$" --www www --pkg pkg
+node tests/e2e/demo.mjs "http://127.0.0.1:$PORT/" 2>&1 | tee "$LOGS/demo.log"
 stop_server
 
 passed=$(grep -hoE '[0-9]+ passed' "$LOGS"/*.log | awk '{s += $1} END {print s + 0}')

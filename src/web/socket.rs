@@ -140,7 +140,7 @@ impl SteadySocket {
             )
             .into());
         }
-        let target = inner.machine.borrow_mut().send_target();
+        let target = inner.machine.borrow().sendable();
         let sent = target.is_some_and(|id| inner.send_on(id, &data));
         let accepted = if sent {
             inner.note_sent();
@@ -153,7 +153,7 @@ impl SteadySocket {
                 .borrow_mut()
                 .as_mut()
                 .map(|o| (o.expire(now()), o.push(data.clone(), now())));
-            match queued {
+            let accepted = match queued {
                 None => false,
                 Some((expired, ok)) => {
                     inner.report_dropped(expired, "expired");
@@ -162,7 +162,12 @@ impl SteadySocket {
                     }
                     ok
                 }
+            };
+            if !accepted {
+                // Says why in the verbose log.
+                inner.machine.borrow_mut().send_target();
             }
+            accepted
         };
         inner.pump();
         Ok(accepted)
