@@ -131,11 +131,11 @@ async fn replaced_sockets_deliver_nothing() {
         ]
     );
 
-    // stop(): the socket is retired — only its close is still heard, and the
-    // promise waits for it.
+    // stop(): the socket is retired — only its close (and, ignored, its
+    // error) is still heard, and the promise waits for the close.
     let stopped = s.stop(None, None).unwrap();
     assert_eq!(str_field(&field(&second, "closed"), "reason"), "Stopped");
-    assert_eq!(listeners(&second), 1.0);
+    assert_eq!(listeners(&second), 2.0);
     fire(&second, "message", r#"{"data": "after stop"}"#);
     assert_eq!(rec.messages().len(), 1);
     let resolved = std::rc::Rc::new(std::cell::Cell::new(false));
@@ -291,4 +291,58 @@ async fn verbose_lines_go_to_log_verbose() {
     assert_eq!(quiet.length(), 0);
     let _ = s.terminate();
     let _ = s2.terminate();
+}
+
+#[wasm_bindgen_test]
+async fn buffered_amount_counts_what_the_outbox_holds() {
+    let fakes = Fakes::new();
+    let s = SteadySocket::new(
+        "ws://fake/".into(),
+        options_with(&fakes, r#"{"outbox": {"maxBytes": 10}}"#),
+    )
+    .unwrap();
+    // Not open yet: strings and bytes are queued and counted.
+    assert!(s.send_message("hello".into()).unwrap());
+    assert!(s
+        .send_message(js_sys::Uint8Array::new_with_length(3).into())
+        .unwrap());
+    assert_eq!(s.buffered_amount(), 8.0);
+    assert_eq!(s.queued_messages(), 2);
+    // A string that would pass maxBytes is refused.
+    assert!(!s.send_message("abc".into()).unwrap());
+    fire(&fakes.get(0), "open", "{}");
+    assert_eq!(s.queued_messages(), 0);
+    assert_eq!(Array::from(&field(&fakes.get(0), "sent")).length(), 2);
+    let _ = s.terminate();
+}
+
+#[wasm_bindgen_test]
+async fn stop_resolves_with_the_close_and_codes_are_checked() {
+    let fakes = Fakes::new();
+    let s = SteadySocket::new("ws://fake/".into(), options_with(&fakes, "{}")).unwrap();
+    fire(&fakes.get(0), "open", "{}");
+    assert!(
+        s.stop(Some(69536.0), None).is_err(),
+        "no wrap-around to 4000"
+    );
+    assert!(s.stop(Some(1001.0), None).is_err());
+    assert!(s.stop(Some(4000.5), None).is_err());
+    let p = s.stop(Some(4000.0), Some("bye".into())).unwrap();
+    let f = fakes.get(0);
+    assert_eq!(num(&field(&f, "closed"), "code"), 4000.0);
+    // Closing a handshake makes some sockets fire `error`: still listened to.
+    assert_eq!(listeners(&f), 2.0);
+    fire(&f, "error", "{}");
+    fire(
+        &f,
+        "close",
+        r#"{"code": 4000, "reason": "bye", "wasClean": true}"#,
+    );
+    let info = JsFuture::from(p).await.unwrap();
+    assert_eq!(
+        (num(&info, "code"), str_field(&info, "reason")),
+        (4000.0, "bye".to_owned())
+    );
+    assert_eq!(field(&info, "wasClean").as_bool(), Some(true));
+    assert_eq!(listeners(&f), 0.0);
 }

@@ -2184,3 +2184,64 @@ fn a_restart_while_hidden_restarts_the_stop_when_hidden_clock() {
     h.hide(4500);
     assert_eq!(h.m.next_timeout(), Some(9500));
 }
+
+// ----- connect timeout ----------------------------------------------------------
+
+#[test]
+fn a_handshake_longer_than_the_connect_timeout_is_abandoned() {
+    let config = Config {
+        connect_timeout_ms: Some(4000),
+        inactivity_ms: None,
+        ..no_jitter()
+    };
+    let mut h = Harness::started(config);
+    // Created at 1000: the deadline is 5000.
+    assert_eq!(h.m.next_timeout(), Some(5000));
+    assert_eq!(h.timeout_at(4999), nothing());
+    let (actions, events) = h.fire_timer();
+    assert_eq!(h.now, 5000);
+    assert_eq!(
+        actions,
+        [Action::Close {
+            socket: s(0),
+            code: CLOSE_NORMAL,
+            reason: steadysocket::machine::CONNECT_TIMEOUT.into(),
+        }]
+    );
+    let info = closed_info(&events);
+    assert_eq!(info.initiator, Initiator::Client);
+    assert_eq!(info.decision.base_ms, Some(100));
+    assert_eq!(h.m.state(), State::Disconnected);
+    assert!(events.iter().any(|e| matches!(
+        e,
+        Event::StateChanged {
+            cause: Cause::ConnectTimeout,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn the_connect_timeout_ends_at_the_open() {
+    let config = Config {
+        connect_timeout_ms: Some(4000),
+        inactivity_ms: None,
+        ..no_jitter()
+    };
+    let mut h = Harness::started(config);
+    h.at(3000);
+    h.open();
+    assert_eq!(h.m.next_timeout(), None);
+    assert_eq!(h.timeout_at(9000), nothing());
+    assert_eq!(h.m.sendable(), Some(s(0)));
+}
+
+#[test]
+fn connect_timeout_is_validated() {
+    let config = Config {
+        connect_timeout_ms: Some(0),
+        ..Config::default()
+    };
+    let err = Machine::new(config, 0).unwrap_err();
+    assert_eq!(err.option, "connectTimeoutMs");
+}

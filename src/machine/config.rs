@@ -81,6 +81,10 @@ pub struct Config {
     /// Close the socket and reconnect after this long without an inbound frame
     /// (default 60 000; `None` disables it).
     pub inactivity_ms: Option<Millis>,
+    /// Abandon a handshake that has not opened after this long and retry
+    /// (`ConnectTimeout`; default `None`: the inactivity timeout, armed at
+    /// the socket's creation, covers handshakes).
+    pub connect_timeout_ms: Option<Millis>,
     /// Give up (go to `stopped`) after this many consecutive retries: the
     /// failure after the last allowed retry stops the machine (default
     /// `None`: retry forever, as Convex does).
@@ -114,6 +118,7 @@ impl Default for Config {
         Config {
             backoff: Backoff::default(),
             inactivity_ms: Some(60_000),
+            connect_timeout_ms: None,
             max_retries: None,
             policy: ClosePolicy::default(),
             reset: ResetRule::App,
@@ -176,6 +181,9 @@ impl Config {
         }
         if let Some(ms) = self.inactivity_ms {
             in_ms(ms, "inactivityTimeoutMs", 1)?;
+        }
+        if let Some(ms) = self.connect_timeout_ms {
+            in_ms(ms, "connectTimeoutMs", 1)?;
         }
         if let ResetRule::StableFor(ms) = self.reset {
             in_ms(ms, "resetBackoff.afterMs", 1)?;

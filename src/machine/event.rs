@@ -44,6 +44,8 @@ pub enum Cause {
     Close,
     /// No inbound frame within the inactivity timeout.
     Inactivity,
+    /// The handshake did not complete within the connect timeout.
+    ConnectTimeout,
     /// Sending threw.
     SendFailed,
     /// The socket could not be created: the URL or token provider failed
@@ -88,6 +90,7 @@ impl Cause {
             Cause::Open => "open",
             Cause::Close => "close",
             Cause::Inactivity => "inactivity",
+            Cause::ConnectTimeout => "connectTimeout",
             Cause::SendFailed => "sendFailed",
             Cause::DialFailed => "dialFailed",
             Cause::HeartbeatTimeout => "heartbeatTimeout",

@@ -10,7 +10,9 @@ use std::borrow::Cow;
 use super::config::{Millis, ResetRule};
 use super::event::{Beat, Cause, Event};
 use super::state::State;
-use super::transitions::{Machine, HEARTBEAT_TIMEOUT, INACTIVE_SERVER, PROBE_TIMEOUT, WAKE};
+use super::transitions::{
+    Machine, CONNECT_TIMEOUT, HEARTBEAT_TIMEOUT, INACTIVE_SERVER, PROBE_TIMEOUT, WAKE,
+};
 
 fn earliest(a: Option<Millis>, b: Option<Millis>) -> Option<Millis> {
     match (a, b) {
@@ -51,6 +53,11 @@ impl Machine {
                 }
                 if let (true, ResetRule::StableFor(ms)) = (self.stable_pending, self.config.reset) {
                     t = earliest(t, Some(self.opened_at.saturating_add(ms)));
+                }
+                if let (State::Connecting { .. }, Some(ms)) =
+                    (self.state, self.config.connect_timeout_ms)
+                {
+                    t = earliest(t, Some(self.connect_started.saturating_add(ms)));
                 }
                 match (self.ping, self.config.heartbeat) {
                     (Some(p), _) => t = earliest(t, Some(p.deadline)),
@@ -94,6 +101,17 @@ impl Machine {
             }
             State::Connecting { .. } | State::Ready { .. } => {
                 self.settle_stable(now);
+                if let (State::Connecting { .. }, Some(ms)) =
+                    (self.state, self.config.connect_timeout_ms)
+                {
+                    if self.connect_started.saturating_add(ms) <= now {
+                        return self.close_and_reconnect(
+                            now,
+                            CONNECT_TIMEOUT,
+                            Cause::ConnectTimeout,
+                        );
+                    }
+                }
                 if let Some(p) = self.ping.filter(|p| p.deadline <= now) {
                     self.events
                         .push_back(Event::Heartbeat(Beat::Timeout { probe: p.probe }));

@@ -17,6 +17,8 @@ use super::state::{Paused, SocketId, State};
 pub const INITIAL_CONNECT: &str = "InitialConnect";
 /// Close reason when no inbound frame arrived within the inactivity timeout.
 pub const INACTIVE_SERVER: &str = "InactiveServer";
+/// Close reason when a handshake took longer than the connect timeout.
+pub const CONNECT_TIMEOUT: &str = "ConnectTimeout";
 /// Close reason when sending on the socket threw.
 pub const FAILED_TO_SEND: &str = "FailedToSendMessage";
 /// Close reason sent by `stop()`.
@@ -61,6 +63,8 @@ pub struct Machine {
     pub(super) reconnect_at: Option<Millis>,
     pub(super) last_inbound: Millis,
     pub(super) last_sent: Millis,
+    /// When the current socket was created.
+    pub(super) connect_started: Millis,
     pub(super) opened_at: Millis,
     pub(super) stable_pending: bool,
     awaiting_first_message: bool,
@@ -114,6 +118,7 @@ impl Machine {
             reconnect_at: None,
             last_inbound: now,
             last_sent: now,
+            connect_started: now,
             opened_at: now,
             stable_pending: false,
             awaiting_first_message: false,
@@ -569,6 +574,7 @@ impl Machine {
         // Armed before the handshake, so a hung handshake is caught too.
         self.last_inbound = now;
         self.last_sent = now;
+        self.connect_started = now;
         self.ping = None;
         self.app_paused = false;
         self.stopped_by_hidden = false;

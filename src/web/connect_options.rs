@@ -72,13 +72,17 @@ fn frame(obj: &JsValue, key: &str, default: &str, name: &'static str) -> Result<
 }
 
 fn url_source(url: JsValue) -> Result<UrlSource, JsValue> {
+    let href = get(&url, "href");
     if url.is_string() {
         Ok(UrlSource::Fixed(url))
+    } else if url.is_object() && !url.is_function() && href.is_string() {
+        // A `URL` object, as the browser's WebSocket accepts.
+        Ok(UrlSource::Fixed(href))
     } else if url.is_function() {
         Ok(UrlSource::Provider(url.unchecked_into()))
     } else {
         Err(js_sys::TypeError::new(
-            "steadysocket: url must be a string or a function returning one (or a promise of one)",
+            "steadysocket: url must be a string, a URL, or a function returning one (or a promise of one)",
         )
         .into())
     }

@@ -316,9 +316,11 @@ impl Inner {
             }
             SocketEvent::Close => self.on_close(id, event),
             SocketEvent::Error => {
-                // Every failure also fires `close`, which is what counts.
+                // Every failure also fires `close`, which is what counts; a
+                // retired socket's errors are expected (closing a handshake).
+                let live = self.live.borrow().as_ref().is_some_and(|t| t.id == id);
                 let msg = event.message();
-                if msg.is_string() {
+                if live && msg.is_string() {
                     self.logger.log(&[&"WebSocket error:".into(), &msg]);
                 }
             }
@@ -380,7 +382,11 @@ impl Inner {
                 r.iter().position(|t| t.id == id).map(|i| r.swap_remove(i))
             };
             drop(dead);
-            self.resolve_waiters(id);
+            let info = Object::new();
+            let _ = Reflect::set(&info, &"code".into(), &event.code());
+            let _ = Reflect::set(&info, &"reason".into(), &event.reason());
+            let _ = Reflect::set(&info, &"wasClean".into(), &event.was_clean());
+            self.resolve_waiters(id, &info);
         }
     }
 
@@ -398,7 +404,9 @@ impl Inner {
         }
     }
 
-    fn resolve_waiters(&self, id: SocketId) {
+    /// Resolve the promises waiting for socket `id` with its close's
+    /// `{ code, reason, wasClean }`.
+    fn resolve_waiters(&self, id: SocketId, info: &JsValue) {
         let ready: Vec<Function> = {
             let mut w = self.waiters.borrow_mut();
             let (done, rest): (Vec<_>, Vec<_>) = w.drain(..).partition(|(s, _)| *s == id);
@@ -406,7 +414,7 @@ impl Inner {
             done.into_iter().map(|(_, f)| f).collect()
         };
         for f in ready {
-            let _ = f.call0(&JsValue::UNDEFINED);
+            let _ = f.call1(&JsValue::UNDEFINED, info);
         }
     }
 }

@@ -39,6 +39,7 @@ const KNOWN: &[&str] = &[
     "backoffMultiplier",
     "backoffJitter",
     "inactivityTimeoutMs",
+    "connectTimeoutMs",
     "maxRetries",
     "resetBackoff",
     "closePolicy",
@@ -352,6 +353,15 @@ pub fn parse(url: JsValue, options: &JsValue) -> Result<Options, JsValue> {
                 type_error(&"inactivityTimeoutMs".into(), "must be a number or false")
             })?)
         };
+    let connect = get(&obj, "connectTimeoutMs");
+    let connect_timeout_ms = if connect.is_undefined() || connect.as_bool() == Some(false) {
+        None
+    } else {
+        Some(
+            ms(&obj, "connectTimeoutMs", 0)
+                .map_err(|_| type_error(&"connectTimeoutMs".into(), "must be a number or false"))?,
+        )
+    };
     let max_retries = match number(&obj, "maxRetries")? {
         Some(n) => count(n, &"maxRetries".into())?,
         None => None,
@@ -370,6 +380,7 @@ pub fn parse(url: JsValue, options: &JsValue) -> Result<Options, JsValue> {
     let config = Config {
         backoff,
         inactivity_ms,
+        connect_timeout_ms,
         max_retries,
         policy: close_policy(&obj)?,
         reset: reset_rule(&obj)?,

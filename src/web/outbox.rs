@@ -7,8 +7,9 @@
 
 use std::collections::VecDeque;
 
-use js_sys::Reflect;
+use js_sys::{JsString, Reflect};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::machine::Millis;
 
@@ -37,9 +38,12 @@ pub struct Outbox {
 /// The size the bounds count: `length` of a string, `byteLength` of a buffer
 /// or view, `size` of a Blob.
 pub fn size_of(data: &JsValue) -> f64 {
-    let key = if data.is_string() {
-        "length"
-    } else if data.is_instance_of::<js_sys::ArrayBuffer>() || js_sys::ArrayBuffer::is_view(data) {
+    if data.is_string() {
+        // A primitive: `Reflect.get` would throw on it.
+        return data.unchecked_ref::<JsString>().length() as f64;
+    }
+    let key = if data.is_instance_of::<js_sys::ArrayBuffer>() || js_sys::ArrayBuffer::is_view(data)
+    {
         "byteLength"
     } else {
         "size"

@@ -33,12 +33,12 @@ pub struct SteadySocket {
 
 /// A close code and reason as `WebSocket.close` accepts them.
 fn close_args(
-    code: Option<u16>,
+    code: Option<f64>,
     reason: Option<String>,
     default: &'static str,
 ) -> Result<(u16, Cow<'static, str>), JsValue> {
-    let code = code.unwrap_or(1000);
-    if code != 1000 && !(3000..=4999).contains(&code) {
+    let code = code.unwrap_or(1000.0);
+    if code != 1000.0 && !(code.fract() == 0.0 && (3000.0..=4999.0).contains(&code)) {
         return Err(js_sys::RangeError::new(
             "steadysocket: a close code must be 1000 or between 3000 and 4999",
         )
@@ -54,7 +54,7 @@ fn close_args(
         Some(r) => Cow::Owned(r),
         None => Cow::Borrowed(default),
     };
-    Ok((code, reason))
+    Ok((code as u16, reason))
 }
 
 #[wasm_bindgen]
@@ -206,8 +206,9 @@ impl SteadySocket {
 
     /// Close (with `code` and `reason`, default 1000) and stay closed until
     /// `tryRestart()` or `reconnect()`. Resolves once the old socket's close
-    /// has happened.
-    pub fn stop(&self, code: Option<u16>, reason: Option<String>) -> Result<Promise, JsValue> {
+    /// has happened, with its `{ code, reason, wasClean }` (or `undefined`
+    /// when there was no socket).
+    pub fn stop(&self, code: Option<f64>, reason: Option<String>) -> Result<Promise, JsValue> {
         let (code, reason) = close_args(code, reason, STOPPED)?;
         let socket = self
             .inner
@@ -227,7 +228,7 @@ impl SteadySocket {
 
     /// Close the socket (with `code` and `reason`, default 1000) and connect
     /// again right away, from any state but `terminated`.
-    pub fn reconnect(&self, code: Option<u16>, reason: Option<String>) -> Result<(), JsValue> {
+    pub fn reconnect(&self, code: Option<f64>, reason: Option<String>) -> Result<(), JsValue> {
         let (code, reason) = close_args(code, reason, RECONNECT)?;
         self.inner
             .machine

@@ -19,7 +19,8 @@ pub enum SocketEvent {
 }
 
 /// A socket with its listeners. While live, all four events are reported;
-/// once retired (closed by us) only `close`, for whoever awaits it.
+/// once retired (closed by us) only `close`, for whoever awaits it (its
+/// `error` is still listened to, and ignored).
 pub struct Transport {
     pub id: SocketId,
     pub socket: SocketLike,
@@ -28,6 +29,9 @@ pub struct Transport {
     /// Sent on open, before anything else (the token, when it travels so).
     pub first_message: Option<JsValue>,
     active: Vec<Listener>,
+    /// Kept until the end: an `error` with no listener is an uncaught
+    /// exception for some implementations (Node's `ws`).
+    _error: Listener,
     _close: Listener,
 }
 
@@ -55,8 +59,8 @@ impl Transport {
             active: vec![
                 listen("open", SocketEvent::Open),
                 listen("message", SocketEvent::Message),
-                listen("error", SocketEvent::Error),
             ],
+            _error: listen("error", SocketEvent::Error),
             _close: listen("close", SocketEvent::Close),
             socket,
             url: target.url,
@@ -64,7 +68,7 @@ impl Transport {
         })
     }
 
-    /// Stop reporting anything but `close`.
+    /// Stop reporting anything but `close` (and `error`, ignored).
     pub fn retire(&mut self) {
         self.active.clear();
     }
