@@ -1,14 +1,71 @@
 #!/usr/bin/env bash
-# Build the release package into pkg/: wasm-pack (--target web), then
-# binaryen's wasm-opt -Oz from npm (Debian's older wasm-opt breaks the
-# module). Prints the sizes, raw and gzip -9.
+# Build the publishable npm package into pkg/:
+#   1. wasm-pack (--target web, release) into a staging directory;
+#   2. binaryen's wasm-opt -Oz from npm (Debian's older wasm-opt breaks the
+#      module);
+#   3. pkg-template/ on top: package.json (its version set from Cargo.toml),
+#      the entry points (index.js, node.js), the hand-written index.d.ts,
+#      the npm README and the LICENSE;
+#   4. pkg/ replaced by the result in one move.
+# Prints the sizes, raw and gzip -9. wasm-pack's own package.json, README
+# and generated .d.ts files are not part of the package (the generated
+# steadysocket.d.ts is kept in target/pkg-stage/wasm-pack/ for the tests).
 source "$(dirname "$0")/lib.sh"
 
-step "building the package (release)"
-wasm-pack build --target web --release --mode no-install --out-dir pkg --out-name steadysocket
-wasm-opt -Oz pkg/steadysocket_bg.wasm -o pkg/steadysocket_bg.wasm
-rm -f pkg/.gitignore
+STAGE="$ROOT/target/pkg-stage"
+OUT="$ROOT/pkg"
 
-size() { printf '%-28s %8d bytes raw %8d bytes gzip -9\n' "$1" "$(wc -c <"$1")" "$(gzip -9 -c "$1" | wc -c)"; }
+version=$(awk '
+  /^\[package\]/ { inpkg = 1; next }
+  /^\[/ { inpkg = 0 }
+  inpkg && /^version *=/ { gsub(/version *= *|"/, ""); print; exit }
+' Cargo.toml)
+[ -n "$version" ] || die "no [package] version in Cargo.toml"
+cmp -s LICENSE pkg-template/LICENSE ||
+  die "pkg-template/LICENSE differs from LICENSE; copy it over"
+
+step "building the package $version (release)"
+rm -rf "$STAGE"
+wasm-pack build --target web --release --mode no-install \
+  --out-dir "$STAGE/wasm-pack" --out-name steadysocket
+mkdir -p "$STAGE/pkg"
+wasm-opt -Oz "$STAGE/wasm-pack/steadysocket_bg.wasm" -o "$STAGE/pkg/steadysocket_bg.wasm"
+cp "$STAGE/wasm-pack/steadysocket.js" "$STAGE/pkg/"
+cp pkg-template/index.js pkg-template/node.js pkg-template/index.d.ts \
+  pkg-template/README.md pkg-template/LICENSE "$STAGE/pkg/"
+node -e '
+  const fs = require("fs");
+  const [template, out, version] = process.argv.slice(1);
+  const pkg = JSON.parse(fs.readFileSync(template, "utf8"));
+  pkg.version = version;
+  fs.writeFileSync(out, JSON.stringify(pkg, null, 2) + "\n");
+' pkg-template/package.json "$STAGE/pkg/package.json" "$version"
+
+# Every file the package.json names must exist.
+node -e '
+  const fs = require("fs"), path = require("path");
+  const dir = process.argv[1];
+  const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
+  const named = new Set([pkg.main, pkg.types, ...pkg.files]);
+  const walk = (v) => typeof v === "string" ? named.add(v) : Object.values(v).forEach(walk);
+  walk(pkg.exports);
+  for (const f of named) {
+    if (!fs.existsSync(path.join(dir, f))) { console.error("missing in the package: " + f); process.exit(1); }
+  }
+' "$STAGE/pkg"
+
+rm -rf "$OUT.old"
+[ -e "$OUT" ] && mv "$OUT" "$OUT.old"
+mv "$STAGE/pkg" "$OUT"
+rm -rf "$OUT.old"
+# $STAGE/wasm-pack stays: its generated .d.ts is what tests/package/pack-check.mjs
+# compares the hand-written index.d.ts with.
+
+size() {
+  printf '%-28s %8d bytes raw %8d bytes gzip -9\n' \
+    "$1" "$(wc -c <"$1")" "$(gzip -9 -c "$1" | wc -c)"
+}
 size pkg/steadysocket_bg.wasm
 size pkg/steadysocket.js
+size pkg/index.js
+size pkg/node.js

@@ -60,12 +60,17 @@ ensure_wasm_pack() {
   fi
 }
 
-# npm packages exactly as package-lock.json says (binaryen's wasm-opt, ...).
+# npm packages at the versions package-lock.json pins (binaryen's wasm-opt,
+# playwright-core, ...). `npm ci` refuses a lock that lacks optional
+# platform packages the registry here does not serve (rollup's non-Linux
+# builds); `npm install --no-save` then installs the same pinned versions
+# without touching the lock.
 ensure_npm() {
   command -v npm >/dev/null || die "Node.js 20+ with npm is needed"
   if ! cmp -s package-lock.json node_modules/.steadysocket-lock 2>/dev/null; then
-    step "installing npm packages (npm ci)"
-    npm ci --no-audit --no-fund --loglevel=error
+    step "installing npm packages (package-lock.json)"
+    npm ci --no-audit --no-fund --loglevel=error 2>/dev/null ||
+      npm install --no-save --no-audit --no-fund --loglevel=error
     cp package-lock.json node_modules/.steadysocket-lock
   fi
 }

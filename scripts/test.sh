@@ -35,6 +35,9 @@ stop_server
 step "release package"
 bash scripts/build-pkg.sh
 
+step "npm package: tarball, types, Vite app, plain page, Workers, Node"
+bash scripts/test-package.sh 2>&1 | tee "$LOGS/package.log"
+
 step "demo page end to end (release package in Chromium, Playwright)"
 start_server target/debug/steadysocket-testserver "$PORT" "steadysocket-demo-test-$$" --www www --pkg pkg
 node tests/e2e/demo.mjs "http://127.0.0.1:$PORT/" 2>&1 | tee "$LOGS/demo.log"

@@ -2,7 +2,8 @@
 // connects to the test server that serves this page; the buttons inject
 // faults through the server's /control endpoints or call the socket's
 // methods, and every callback is drawn on the page.
-import init, { SteadySocket } from "/pkg/steadysocket.js";
+// The package entry, as `import ... from "steadysocket"` resolves it.
+import init, { SteadySocket } from "/pkg/index.js";
 import { Diagram } from "./diagram.js";
 import { LANES, Session, TimelineView, renderCloses } from "./timeline.js";
 

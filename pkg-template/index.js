@@ -1,0 +1,344 @@
+// The package's entry point: wasm-bindgen's initialiser and `SteadySocket`,
+// plus `SteadyWebSocket`, a class with the browser's `WebSocket` interface
+// over the same core (a `SteadySocket` inside; no second implementation of
+// the connection logic).
+
+import { SteadySocket } from "./steadysocket.js";
+
+export { default, initSync, SteadySocket } from "./steadysocket.js";
+
+const READY_STATES = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 };
+const { CONNECTING, OPEN, CLOSING, CLOSED } = READY_STATES;
+
+// Defaults that make the core behave like a plain WebSocket that reconnects
+// (the choices of reconnecting-websocket and partysocket), each overridable
+// through the options.
+const FACADE_DEFAULTS = {
+  // The browser's default.
+  binaryType: "blob",
+  // A connection that stayed up 5 s counts as healthy: the backoff starts
+  // over (reconnecting-websocket's `minUptime`).
+  resetBackoff: { afterMs: 5000 },
+  // An arbitrary server may be silent for long; only opt in.
+  inactivityTimeoutMs: false,
+  // A WebSocket in a background tab keeps working.
+  pauseWhenHidden: false,
+  // `send()` before the connection is open (or while it is down) queues.
+  outbox: true,
+};
+
+// Delivered as events, so not accepted as options.
+const EVENT_OPTIONS = { onOpen: "open", onMessage: "message", onClose: "close" };
+
+// Sockets that are connected or will reconnect are kept reachable, as the
+// browser keeps an open WebSocket alive with no reference to it. The core's
+// callbacks only hold a WeakRef, so a socket closed and forgotten is freed.
+const alive = new Set();
+
+const hasBlob = typeof Blob === "function";
+
+function isBinary(data) {
+  return data instanceof ArrayBuffer || ArrayBuffer.isView(data) || (hasBlob && data instanceof Blob);
+}
+
+function domException(message, name) {
+  return typeof DOMException === "function" ? new DOMException(message, name) : new Error(message);
+}
+
+// The checks `WebSocket.close()` makes, with the browser's exceptions.
+function checkClose(code, reason) {
+  if (code !== undefined && code !== 1000 && !(Number.isInteger(code) && code >= 3000 && code <= 4999)) {
+    throw domException(
+      `steadysocket: the close code must be 1000 or between 3000 and 4999 (got ${code})`,
+      "InvalidAccessError",
+    );
+  }
+  if (reason === undefined) return undefined;
+  const text = String(reason);
+  if (new TextEncoder().encode(text).length > 123) {
+    throw domException("steadysocket: the close reason must be at most 123 bytes of UTF-8", "SyntaxError");
+  }
+  return text;
+}
+
+function readOnly(target, values) {
+  for (const [name, value] of Object.entries(values)) {
+    Object.defineProperty(target, name, { value, enumerable: true });
+  }
+}
+
+// The platform's CloseEvent (browsers, Node >= 23), else the same shape.
+const CloseEventClass =
+  typeof CloseEvent === "function"
+    ? CloseEvent
+    : class CloseEvent extends Event {
+        constructor(type, init = {}) {
+          super(type, init);
+          readOnly(this, {
+            code: init.code ?? 0,
+            reason: init.reason ?? "",
+            wasClean: init.wasClean ?? false,
+          });
+        }
+      };
+
+// The platform's MessageEvent (browsers, workers, Node), else the same shape.
+const MessageEventClass =
+  typeof MessageEvent === "function"
+    ? MessageEvent
+    : class MessageEvent extends Event {
+        constructor(type, init = {}) {
+          super(type, init);
+          readOnly(this, {
+            data: init.data ?? null,
+            origin: init.origin ?? "",
+            lastEventId: init.lastEventId ?? "",
+            source: null,
+            ports: Object.freeze([]),
+          });
+        }
+      };
+
+function originOf(url) {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * A WebSocket that reconnects, with the browser's `WebSocket` interface
+ * (and reconnecting-websocket's / partysocket's additions). It is a thin
+ * layer over a `SteadySocket`; see the README for how it differs.
+ */
+export class SteadyWebSocket extends EventTarget {
+  #core;
+  // The latest close() whose socket has not finished closing:
+  // { wasOpen, info, superseded }.
+  #closing = null;
+  // Events raised while one of our methods runs wait for it to return, so
+  // no listener runs in the middle of a call (as with the browser's).
+  #depth = 0;
+  #queue = null;
+  // The origin of the socket's URL, as `MessageEvent.origin` reports it.
+  #originOf = { url: null, origin: "" };
+
+  /** Handler properties, called before the listeners. */
+  onopen = null;
+  onmessage = null;
+  onclose = null;
+  onerror = null;
+
+  constructor(url, protocols, options) {
+    super();
+    if (options !== undefined && options !== null && (typeof options !== "object" || Array.isArray(options))) {
+      throw new TypeError("steadysocket: options must be an object");
+    }
+    const user = options ?? {};
+    for (const [name, event] of Object.entries(EVENT_OPTIONS)) {
+      if (name in user) {
+        throw new TypeError(
+          `steadysocket: SteadyWebSocket delivers "${event}" as an event: use on${event} or ` +
+            `addEventListener("${event}", …) instead of the "${name}" option`,
+        );
+      }
+    }
+    const userStateChange = user.onStateChange;
+    if (userStateChange !== undefined && typeof userStateChange !== "function") {
+      throw new TypeError('steadysocket: option "onStateChange" must be a function');
+    }
+    if (url instanceof URL) url = url.href;
+
+    // The options as given (an `undefined` one means the default), their
+    // callbacks called with the options object as `this`, as SteadySocket's.
+    const given = {};
+    for (const [name, value] of Object.entries(user)) {
+      if (value === undefined) continue;
+      given[name] = name.startsWith("on") && typeof value === "function" ? (arg) => value.call(user, arg) : value;
+    }
+    const ref = new WeakRef(this);
+    const coreOptions = {
+      ...FACADE_DEFAULTS,
+      ...given,
+      onOpen() {
+        ref.deref()?.#emit(new Event("open"));
+      },
+      onMessage(data) {
+        const self = ref.deref();
+        if (self) self.#emit(new MessageEventClass("message", { data, origin: self.#origin() }));
+      },
+      onClose(info) {
+        ref.deref()?.#closed(info);
+      },
+      onStateChange(change) {
+        ref.deref()?.#stateChanged(change);
+        if (userStateChange) return userStateChange.call(user, change);
+      },
+    };
+    if (protocols !== undefined) coreOptions.protocols = protocols;
+
+    for (const type of ["open", "message", "close", "error"]) {
+      const property = `on${type}`;
+      this.addEventListener(type, (event) => {
+        const handler = this[property];
+        if (typeof handler === "function") handler.call(this, event);
+      });
+    }
+    this.#core = new SteadySocket(url, coreOptions);
+    alive.add(this);
+  }
+
+  /** The `SteadySocket` underneath (connection state, pause/resume, …). */
+  get steadySocket() {
+    return this.#core;
+  }
+
+  get url() {
+    return this.#core.url;
+  }
+
+  get protocol() {
+    return this.#core.protocol;
+  }
+
+  get extensions() {
+    return this.#core.extensions;
+  }
+
+  get binaryType() {
+    return this.#core.binaryType;
+  }
+
+  set binaryType(value) {
+    // Like the browser's: a value other than the two is ignored.
+    if (value === "blob" || value === "arraybuffer") this.#core.binaryType = value;
+  }
+
+  /** Bytes handed to the socket but not yet sent, plus the queued messages. */
+  get bufferedAmount() {
+    return this.#core.bufferedAmount;
+  }
+
+  /** Consecutive failed attempts since the last healthy connection. */
+  get retryCount() {
+    return this.#core.connectionState().connectionRetries;
+  }
+
+  get readyState() {
+    if (this.#closing && !this.#closing.superseded) return CLOSING;
+    switch (this.#core.socketState()) {
+      case "connecting":
+        return CONNECTING;
+      case "ready":
+        return OPEN;
+      default:
+        return CLOSED;
+    }
+  }
+
+  /**
+   * Send now when open; otherwise queue in the outbox (sent in order once
+   * connected). A value that is not binary is sent as a string, as the
+   * browser does.
+   */
+  send(data) {
+    if (typeof data !== "string" && !isBinary(data)) data = String(data);
+    this.#call(() => this.#core.sendMessage(data));
+  }
+
+  /** Close, and don't reconnect (until `reconnect()`). */
+  close(code, reason) {
+    const text = checkClose(code, reason) ?? "";
+    if (this.#closing && !this.#closing.superseded) return;
+    const state = this.#core.socketState();
+    if (state !== "connecting" && state !== "ready") {
+      // No socket to close (between attempts, or stopped): just stay closed.
+      this.#call(() => this.#core.stop(code, text));
+      return;
+    }
+    const request = { wasOpen: state === "ready", info: null, superseded: false };
+    const previous = this.#closing;
+    this.#closing = request;
+    let done;
+    try {
+      done = this.#call(() => this.#core.stop(code, text));
+    } catch (e) {
+      this.#closing = previous;
+      throw e;
+    }
+    done.then((closed) => {
+      if (this.#closing === request) this.#closing = null;
+      // The socket's own close event, as stop() resolves with it.
+      const c = closed?.code ?? request.info?.code ?? code ?? 1000;
+      const r = closed?.reason ?? request.info?.reason ?? text;
+      const wasClean = closed?.wasClean ?? request.wasOpen;
+      this.#emit(new CloseEventClass("close", { code: c, reason: r, wasClean }));
+    });
+  }
+
+  /** Close the current socket (if any) and connect again now, also after `close()`. */
+  reconnect(code, reason) {
+    const text = checkClose(code, reason);
+    if (this.#closing) this.#closing.superseded = true;
+    alive.add(this);
+    this.#call(() => this.#core.reconnect(code, text));
+  }
+
+  #origin() {
+    const url = this.#core.url;
+    if (this.#originOf.url !== url) this.#originOf = { url, origin: originOf(url) };
+    return this.#originOf.origin;
+  }
+
+  #call(f) {
+    this.#depth += 1;
+    try {
+      return f();
+    } finally {
+      this.#depth -= 1;
+    }
+  }
+
+  #emit(event) {
+    if (this.#queue) {
+      this.#queue.push(event);
+    } else if (this.#depth > 0) {
+      this.#queue = [event];
+      queueMicrotask(() => this.#flush());
+    } else {
+      this.dispatchEvent(event);
+    }
+  }
+
+  #flush() {
+    while (this.#queue && this.#queue.length > 0) {
+      this.dispatchEvent(this.#queue.shift());
+    }
+    this.#queue = null;
+  }
+
+  #closed(info) {
+    const request = this.#closing;
+    if (request && !request.info && info.decision.kind === "manual" && info.initiator === "client") {
+      // Our own close(): its event waits for the socket to have closed.
+      request.info = info;
+      return;
+    }
+    if (!info.wasClean && info.decision.kind !== "manual") this.#emit(new Event("error"));
+    this.#emit(
+      new CloseEventClass("close", { code: info.code, reason: info.reason, wasClean: info.wasClean }),
+    );
+  }
+
+  #stateChanged({ to, cause }) {
+    if (to === "terminated" || (to === "stopped" && cause !== "hidden")) {
+      alive.delete(this);
+    } else {
+      alive.add(this);
+    }
+  }
+}
+
+readOnly(SteadyWebSocket, READY_STATES);
+readOnly(SteadyWebSocket.prototype, READY_STATES);

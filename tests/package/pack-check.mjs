@@ -1,0 +1,123 @@
+// Checks the built package directory as npm would publish it: the tarball
+// holds exactly the intended files, package.json says what it must, the
+// types have no `any`.
+// Usage: node pack-check.mjs PKG_DIR VERSION LICENSE_FILE
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+
+const [dir, version, licenseFile] = process.argv.slice(2);
+const EXPECTED = [
+  "LICENSE",
+  "README.md",
+  "index.d.ts",
+  "index.js",
+  "node.js",
+  "package.json",
+  "steadysocket.js",
+  "steadysocket_bg.wasm",
+];
+
+let failed = 0;
+function check(name, body) {
+  try {
+    body();
+    console.log(`ok   pack: ${name}`);
+  } catch (e) {
+    failed += 1;
+    console.log(`FAIL pack: ${name}: ${e.message}`);
+  }
+}
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+const [packed] = JSON.parse(
+  execFileSync("npm", ["pack", "--dry-run", "--json", "--loglevel=error"], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }),
+);
+const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
+const read = (file) => readFileSync(path.join(dir, file), "utf8");
+
+check("the tarball holds exactly the intended files", () => {
+  const files = packed.files.map((f) => f.path).sort();
+  const missing = EXPECTED.filter((f) => !files.includes(f));
+  const extra = files.filter((f) => !EXPECTED.includes(f));
+  assert(missing.length === 0 && extra.length === 0, `missing [${missing}], unexpected [${extra}]`);
+});
+
+check("package.json names the package, its version and its entry points", () => {
+  assert(pkg.name === "steadysocket", `name ${pkg.name}`);
+  assert(pkg.version === version, `version ${pkg.version}, Cargo.toml says ${version}`);
+  assert(pkg.type === "module", "type is not module");
+  assert(pkg.license === "MIT", `license ${pkg.license}`);
+  assert(pkg.description && pkg.keywords?.length && pkg.repository?.url, "description, keywords or repository missing");
+  assert(pkg.sideEffects === false, "sideEffects is not false");
+  assert(pkg.types === "./index.d.ts", `types ${pkg.types}`);
+  const root = pkg.exports?.["."];
+  assert(root && Object.keys(root)[0] === "types", 'exports["."] must list "types" first');
+  assert(root.types === "./index.d.ts" && root.node === "./node.js" && root.default === "./index.js", "exports");
+  assert(packed.entryCount === EXPECTED.length, `entryCount ${packed.entryCount}`);
+});
+
+check("the LICENSE is the repository's", () => {
+  assert(read("LICENSE") === readFileSync(licenseFile, "utf8"), "LICENSE differs");
+});
+
+check("the README covers installing and both classes", () => {
+  const readme = read("README.md");
+  for (const needle of ["npm i", "SteadySocket", "SteadyWebSocket", "Worker", "Node", "ws"]) {
+    assert(readme.includes(needle), `no mention of ${needle}`);
+  }
+});
+
+check("the types say no `any`", () => {
+  const code = read("index.d.ts").replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
+  const hits = code.split("\n").filter((l) => /\bany\b/.test(l));
+  assert(hits.length === 0, hits.join(" | "));
+});
+
+// The hand-written types against the Rust side, so neither drifts alone.
+const root = new URL("../../", import.meta.url);
+const blockOf = (text, opening) => {
+  const start = text.indexOf(opening);
+  if (start < 0) throw new Error(`no "${opening}"`);
+  const end = text.indexOf("\n}", start);
+  return text.slice(start + opening.length, end).replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
+};
+const members = (block) =>
+  new Set(
+    [...block.matchAll(/^\s+(?:static\s+)?(?:readonly\s+)?(?:get\s+|set\s+)?([A-Za-z_$][\w$]*)\??\s*[(:]/gm)]
+      .map((m) => m[1])
+      .filter((name) => name !== "constructor"),
+  );
+const compare = (declared, actual, what) => {
+  const missing = [...actual].filter((n) => !declared.has(n));
+  const extra = [...declared].filter((n) => !actual.has(n));
+  assert(
+    missing.length === 0 && extra.length === 0,
+    `pkg-template/index.d.ts lacks ${what} [${missing}] and declares unknown [${extra}]`,
+  );
+};
+
+check("the types declare exactly the members of the compiled SteadySocket", () => {
+  const generated = new URL("target/pkg-stage/wasm-pack/steadysocket.d.ts", root);
+  const actual = members(blockOf(readFileSync(generated, "utf8"), "export class SteadySocket {"));
+  const declared = members(blockOf(read("index.d.ts"), "export class SteadySocket {"));
+  compare(declared, actual, "members");
+});
+
+check("the types declare exactly the options src/web/options.rs accepts", () => {
+  const rust = readFileSync(new URL("src/web/options.rs", root), "utf8");
+  const known = rust.match(/const KNOWN: &\[&str\] = &\[([\s\S]*?)\];/);
+  assert(known, "no KNOWN list in src/web/options.rs");
+  const actual = new Set([...known[1].matchAll(/"([^"]+)"/g)].map((m) => m[1]));
+  const types = read("index.d.ts");
+  const declared = new Set(
+    [blockOf(types, "export interface CommonOptions {"), blockOf(types, "export interface SteadySocketOptions extends CommonOptions {")]
+      .flatMap((block) => [...block.matchAll(/^\s+([A-Za-z]+)\?:/gm)].map((m) => m[1])),
+  );
+  compare(declared, actual, "options");
+});
+
+console.log(`     pack: tarball ${packed.size} bytes, unpacked ${packed.unpackedSize} bytes, ${packed.entryCount} files`);
+process.exit(failed ? 1 : 0);
