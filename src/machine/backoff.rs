@@ -44,6 +44,8 @@ pub fn delay(b: &Backoff, initial_ms: Millis, retries: u32, rng: &mut Rng) -> De
     let jittered = base * (1.0 + b.jitter * (2.0 * rng.next_unit() - 1.0));
     Delay {
         base_ms: base as Millis,
-        delay_ms: jittered.round().clamp(low, high.max(low)) as Millis,
+        // max/min, not f64::clamp: its NaN assertion would pull float
+        // formatting into the wasm.
+        delay_ms: jittered.round().max(low).min(high.max(low)) as Millis,
     }
 }

@@ -4,24 +4,25 @@
 //! the wall clock read once makes the values comparable to `Date.now()`
 //! (that is what `onOpen`'s `clientTs` reports) while never going backwards.
 
-use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::js_api::{date_now, performance_now};
 use crate::machine::Millis;
 
-thread_local! {
-    static ORIGIN: Cell<Option<f64>> = const { Cell::new(None) };
-}
+/// The wall clock at `performance.now() == 0`, as f64 bits (0: not read
+/// yet). A plain static rather than a thread-local: wasm here is single
+/// threaded, and thread-local access can panic, which costs bytes.
+static ORIGIN: AtomicU64 = AtomicU64::new(0);
 
 /// Now, in whole milliseconds.
 pub fn now() -> Millis {
-    let origin = ORIGIN.with(|o| match o.get() {
-        Some(v) => v,
-        None => {
-            let v = date_now() - performance_now();
-            o.set(Some(v));
-            v
-        }
-    });
+    let bits = ORIGIN.load(Ordering::Relaxed);
+    let origin = if bits == 0 {
+        let v = date_now() - performance_now();
+        ORIGIN.store(v.to_bits(), Ordering::Relaxed);
+        v
+    } else {
+        f64::from_bits(bits)
+    };
     (origin + performance_now()).round() as Millis
 }

@@ -8,6 +8,7 @@ use std::rc::Weak;
 use gloo_timers::callback::Timeout;
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::callbacks::{Callbacks, Logger};
 use super::clock::now;
@@ -51,12 +52,13 @@ impl Inner {
     /// Create socket `id` for `target` and make it the live one.
     pub fn open_socket(&self, id: SocketId, target: Target) -> Result<(), JsValue> {
         if self.logger.verbose_enabled() {
-            let mut url = target.url.as_string().unwrap_or_default();
+            let mut url: js_sys::JsString = target.url.clone().unchecked_into();
             if let Some(t) = target.token.as_deref().filter(|t| !t.is_empty()) {
+                // Replaced in JavaScript: Rust's str::replace would bring its
+                // slicing panics (and their formatting) into the wasm.
                 url = url.replace(t, &mask(t));
             }
-            self.logger
-                .verbose(&[&"connecting to".into(), &url.as_str().into()]);
+            self.logger.verbose(&[&"connecting to".into(), &url]);
         }
         let me = self.me.clone();
         let t = Transport::open(&self.dialer, target, id, move |id, which, event| {
