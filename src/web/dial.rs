@@ -3,21 +3,17 @@
 //! subprotocols and the constructor.
 //!
 //! With a plain URL and no token the socket is created synchronously (so a
-//! bad URL throws from the constructor). Otherwise the providers run first;
-//! each gets a deadline, and a provider that throws, rejects, answers with a
-//! non-string or misses its deadline fails the attempt — the machine backs
-//! off and tries again, it is never left waiting.
+//! bad URL throws from the constructor). Otherwise the providers run first
+//! (see `dialing`); each gets a deadline, and a provider that throws,
+//! rejects, answers with a non-string or misses its deadline fails the
+//! attempt — the machine backs off and tries again, it is never left
+//! waiting.
 
 use std::cell::Cell;
-use std::future::Future;
-use std::pin::pin;
-use std::task::Poll;
 
-use gloo_timers::future::TimeoutFuture;
-use js_sys::{Array, Function, JsString, Promise};
+use js_sys::{Array, Function, JsString, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 /// Where the URL comes from.
 pub enum UrlSource {
@@ -79,83 +75,58 @@ impl Dialer {
         }
     }
 
-    /// Run the providers (`ctx` is what the token provider receives).
-    pub fn resolve(&self, ctx: JsValue) -> impl Future<Output = Result<Target, &'static str>> {
-        let url = match &self.url {
-            UrlSource::Fixed(u) => Ok(u.clone()),
-            UrlSource::Provider(f) => Err(f.clone()),
+    /// The target for a resolved URL and token, the token placed as
+    /// configured.
+    pub fn target(&self, url: JsValue, token: Option<JsValue>) -> Result<Target, &'static str> {
+        let mut target = Target {
+            url,
+            protocols: self.protocols.clone(),
+            first_message: None,
+            token: token.as_ref().and_then(JsValue::as_string),
         };
-        let auth = self.auth.as_ref().map(|a| {
-            let via = match &a.via {
-                Via::Query(p) => Via::Query(p.clone()),
-                Via::Protocol => Via::Protocol,
-                Via::Message(f) => Via::Message(f.clone()),
-            };
-            (a.provider.clone(), via)
-        });
-        let protocols = self.protocols.clone();
-        let timeout = self.timeout_ms;
-        async move {
-            let url = match url {
-                Ok(u) => u,
-                Err(f) => call_string(&f, &JsValue::UNDEFINED, timeout)
-                    .await
-                    .ok_or(URL_PROVIDER_FAILED)?,
-            };
-            let Some((provider, via)) = auth else {
-                return Ok(Target {
-                    url,
-                    protocols,
-                    first_message: None,
-                    token: None,
-                });
-            };
-            let token = call_string(&provider, &ctx, timeout)
-                .await
-                .ok_or(TOKEN_PROVIDER_FAILED)?;
-            let token_str = token.as_string().unwrap_or_default();
-            let mut target = Target {
-                url,
-                protocols,
-                first_message: None,
-                token: Some(token_str),
-            };
-            match via {
-                Via::Query(param) => target.url = with_query(&target.url, &param, &token),
-                Via::Protocol => {
-                    let list = Array::of1(&token);
-                    if target.protocols.is_string() {
-                        list.push(&target.protocols);
-                    } else if Array::is_array(&target.protocols) {
-                        list.push_array(&target.protocols.clone().unchecked_into());
+        let (Some(auth), Some(token)) = (&self.auth, token) else {
+            return Ok(target);
+        };
+        match &auth.via {
+            Via::Query(param) => target.url = with_query(&target.url, param, &token),
+            Via::Protocol => {
+                let list = Array::of1(&token);
+                if target.protocols.is_string() {
+                    list.push(&target.protocols);
+                } else if Array::is_array(&target.protocols) {
+                    for p in Array::from(&target.protocols).iter() {
+                        list.push(&p);
                     }
-                    target.protocols = list.into();
                 }
-                Via::Message(build) => {
-                    let msg = match build {
-                        Some(f) => f
-                            .call1(&JsValue::UNDEFINED, &token)
-                            .map_err(|_| TOKEN_PROVIDER_FAILED)?,
-                        None => token,
-                    };
-                    target.first_message = Some(msg);
-                }
+                target.protocols = list.into();
             }
-            Ok(target)
+            Via::Message(build) => {
+                let msg = match build {
+                    Some(f) => f
+                        .call1(&JsValue::UNDEFINED, &token)
+                        .map_err(|_| TOKEN_PROVIDER_FAILED)?,
+                    None => token,
+                };
+                target.first_message = Some(msg);
+            }
         }
+        Ok(target)
     }
 }
 
-trait PushArray {
-    fn push_array(&self, other: &Array);
-}
-
-impl PushArray for Array {
-    fn push_array(&self, other: &Array) {
-        for v in other.iter() {
-            self.push(&v);
+/// A promise of `value` (a value or a promise) that rejects after `ms` if it
+/// has not settled by then. The timer is the global `setTimeout` calling the
+/// promise's own `reject`: no closure to keep alive.
+pub fn within(value: &JsValue, ms: u32) -> Promise {
+    let deadline = Promise::new(&mut |_resolve, reject| {
+        let global = js_sys::global();
+        if let Ok(set_timeout) = Reflect::get(&global, &"setTimeout".into()) {
+            if let Some(set_timeout) = set_timeout.dyn_ref::<Function>() {
+                let _ = set_timeout.call2(&global, &reject, &JsValue::from(ms));
+            }
         }
-    }
+    });
+    Promise::race(&Array::of2(&Promise::resolve(value), &deadline))
 }
 
 /// `url` with `param=value` appended to its query.
@@ -168,46 +139,6 @@ fn with_query(url: &JsValue, param: &JsValue, value: &JsValue) -> JsValue {
         .concat(&"=".into())
         .concat(&enc(value).into())
         .into()
-}
-
-/// Call `f(arg)` and wait (at most `timeout_ms`) for a string, directly or
-/// through a promise. `None` on a throw, a rejection, a timeout or a
-/// non-string.
-async fn call_string(f: &Function, arg: &JsValue, timeout_ms: u32) -> Option<JsValue> {
-    let v = f.call1(&JsValue::UNDEFINED, arg).ok()?;
-    let v = if v.is_instance_of::<Promise>() {
-        settle_within(v.unchecked_into(), timeout_ms).await?
-    } else {
-        v
-    };
-    v.is_string().then_some(v)
-}
-
-/// Await `p` for at most `ms`. On timeout the promise is still awaited in
-/// the background (and its result dropped), so its late settling finds its
-/// callbacks alive.
-async fn settle_within(p: Promise, ms: u32) -> Option<JsValue> {
-    let mut fut = Box::pin(JsFuture::from(p));
-    let mut timer = pin!(TimeoutFuture::new(ms));
-    let outcome = std::future::poll_fn(|cx| {
-        if let Poll::Ready(r) = fut.as_mut().poll(cx) {
-            return Poll::Ready(Some(r.ok()));
-        }
-        if timer.as_mut().poll(cx).is_ready() {
-            return Poll::Ready(None);
-        }
-        Poll::Pending
-    })
-    .await;
-    match outcome {
-        Some(result) => result,
-        None => {
-            wasm_bindgen_futures::spawn_local(async move {
-                let _ = fut.await;
-            });
-            None
-        }
-    }
 }
 
 /// A token as logs may show it: its last 7 characters.

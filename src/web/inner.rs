@@ -15,15 +15,13 @@ use super::clock::now;
 use super::connect_options::Wire;
 use super::convert;
 use super::dial::{mask, Dialer, Target};
+use super::dialing::DialCallbacks;
 use super::js_api::{EventLike, OPEN};
 use super::outbox::Outbox;
 use super::page::{PageEvent, PageWatch};
 use super::timer::Timer;
 use super::transport::{SocketEvent, Transport};
 use crate::machine::{Action, Machine, SocketId};
-
-/// The reason reported when the WebSocket constructor itself threw.
-const CONSTRUCTOR_FAILED: &str = "ConstructorFailed";
 
 /// The microtask callback that delivers the constructor's events.
 pub type Kick = Closure<dyn FnMut(JsValue)>;
@@ -46,6 +44,8 @@ pub struct Inner {
     pub page: RefCell<Option<PageWatch>>,
     /// The last close's code and reason, for the token provider.
     pub last_close: RefCell<(JsValue, JsValue)>,
+    /// Where the providers' promises settle (only with providers).
+    pub dial_callbacks: RefCell<Option<DialCallbacks>>,
 }
 
 impl Inner {
@@ -79,61 +79,6 @@ impl Inner {
         let socket = t.socket.clone();
         self.retiring.borrow_mut().push(t);
         Transport::close(&socket, code, reason);
-    }
-
-    /// The token provider's argument.
-    fn dial_context(&self) -> JsValue {
-        let o = Object::new();
-        let retries = self.machine.borrow().connection_state().connection_retries;
-        let (code, reason) = self.last_close.borrow().clone();
-        let _ = Reflect::set(&o, &"attempt".into(), &(retries as f64).into());
-        let _ = Reflect::set(&o, &"lastCloseCode".into(), &code);
-        let _ = Reflect::set(&o, &"lastCloseReason".into(), &reason);
-        o.into()
-    }
-
-    /// Create socket `id`: at once, or after the URL and token providers.
-    pub fn connect(&self, id: SocketId) {
-        if let Some(target) = self.dialer.fixed_target() {
-            if let Err(e) = self.open_socket(id, target) {
-                self.dial_failed(id, CONSTRUCTOR_FAILED, &e);
-            }
-            return;
-        }
-        let pending = self.dialer.resolve(self.dial_context());
-        let me = self.me.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            let result = pending.await;
-            if let Some(inner) = me.upgrade() {
-                inner.dialed(id, result);
-            }
-        });
-    }
-
-    /// The providers answered for socket `id`.
-    fn dialed(&self, id: SocketId, result: Result<Target, &'static str>) {
-        // Only for the socket the machine still wants (identity, not luck).
-        if self.machine.borrow().state().socket() != Some(id) {
-            return;
-        }
-        match result {
-            Ok(target) => {
-                if let Err(e) = self.open_socket(id, target) {
-                    self.dial_failed(id, CONSTRUCTOR_FAILED, &e);
-                }
-            }
-            Err(reason) => self.dial_failed(id, reason, &JsValue::UNDEFINED),
-        }
-        self.pump();
-    }
-
-    fn dial_failed(&self, id: SocketId, reason: &'static str, error: &JsValue) {
-        self.logger.log(&[
-            &"WebSocket could not be created:".into(),
-            &reason.into(),
-            error,
-        ]);
-        self.machine.borrow_mut().on_dial_failed(now(), id, reason);
     }
 
     fn perform(&self, action: Action) {

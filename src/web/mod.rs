@@ -29,6 +29,7 @@ mod clock;
 mod connect_options;
 mod convert;
 mod dial;
+mod dialing;
 mod dispatch;
 mod inner;
 mod js_api;

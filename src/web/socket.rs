@@ -9,6 +9,7 @@ use wasm_bindgen::prelude::*;
 
 use super::clock::now;
 use super::convert;
+use super::dialing::DialCallbacks;
 use super::inner::Inner;
 use super::options::{self, range_error};
 use super::outbox::Outbox;
@@ -83,7 +84,11 @@ impl SteadySocket {
             outbox: RefCell::new(outbox),
             page: RefCell::new(None),
             last_close: RefCell::new((JsValue::NULL, JsValue::NULL)),
+            dial_callbacks: RefCell::new(None),
         });
+        if inner.dialer.fixed_target().is_none() {
+            *inner.dial_callbacks.borrow_mut() = Some(DialCallbacks::new(&inner.me));
+        }
         // The first socket is created here so a bad URL throws from `new`.
         let first = inner.machine.borrow_mut().poll_action();
         if let Some(Action::Connect { socket }) = first {
