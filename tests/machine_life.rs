@@ -11,7 +11,10 @@ mod machine_support;
 
 use std::borrow::Cow;
 
-use machine_support::{closed_info, no_jitter, non_verbose, notes, reach, snap, Harness, Start};
+use machine_support::{
+    changed, client_close, closed_info, no_jitter, non_verbose, notes, reach, retry, Harness, Snap,
+    Start,
+};
 use steadysocket::machine::{
     is_quiet, Action, Beat, Cause, CloseInfo, Config, ConfigError, Decision, DecisionKind, Event,
     Heartbeat, Initiator, Machine, Millis, Note, OpenMeta, Paused, ResetRule, SocketId, State,
@@ -24,8 +27,6 @@ use StateKind::{Connecting, Disconnected, Ready, Stopped};
 
 // ----- helpers ----------------------------------------------------------------
 
-type Snap = (StateKind, Option<Paused>);
-
 const CONNECTING_NO: Snap = (Connecting, Some(No));
 const CONNECTING_YES: Snap = (Connecting, Some(Yes));
 const READY_NO: Snap = (Ready, Some(No));
@@ -33,14 +34,6 @@ const READY_YES: Snap = (Ready, Some(Yes));
 const READY_UNINITIALIZED: Snap = (Ready, Some(Uninitialized));
 const DISCONNECTED: Snap = (Disconnected, None);
 const STOPPED: Snap = (Stopped, None);
-
-fn changed(from: Snap, to: Snap, cause: Cause) -> Event {
-    Event::StateChanged {
-        from: snap(from.0, from.1),
-        to: snap(to.0, to.1),
-        cause,
-    }
-}
 
 fn s(n: u64) -> SocketId {
     SocketId(n)
@@ -62,18 +55,6 @@ fn close(n: u64, code: u16, reason: &'static str) -> Action {
     }
 }
 
-fn retry(base: Millis, retries: u32) -> Decision {
-    Decision {
-        kind: DecisionKind::Retry,
-        reconnect: true,
-        base_ms: Some(base),
-        delay_ms: Some(base),
-        retries,
-        max_retries: None,
-        rule: None,
-    }
-}
-
 fn manual(reconnect: bool, retries: u32) -> Decision {
     Decision {
         kind: DecisionKind::Manual,
@@ -84,19 +65,6 @@ fn manual(reconnect: bool, retries: u32) -> Decision {
         max_retries: None,
         rule: None,
     }
-}
-
-/// The `onClose` of a close this client decided on (inactivity, heartbeat,
-/// probe, wake): code 1000, quiet.
-fn client_close(reason: &str, decision: Decision) -> Event {
-    Event::Closed(CloseInfo {
-        code: CLOSE_NORMAL,
-        reason: reason.to_owned(),
-        was_clean: false,
-        initiator: Initiator::Client,
-        quiet: true,
-        decision,
-    })
 }
 
 /// A close's fields.

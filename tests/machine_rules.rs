@@ -6,7 +6,8 @@
 mod machine_support;
 
 use machine_support::{
-    closed_info, no_jitter, non_verbose, notes, reach, snap, verbose, Harness, Start,
+    changed, client_close, closed_info, no_jitter, non_verbose, notes, reach, retry, snap, verbose,
+    Harness, Start,
 };
 use steadysocket::machine::{
     is_quiet, Action, Backoff, Cause, CloseInfo, ClosePolicy, CloseRule, Config, ConfigError,
@@ -19,30 +20,6 @@ use steadysocket::machine::{
 use Paused::{No, Uninitialized, Yes};
 use StateKind::{Connecting, Disconnected, Ready, Stopped, Terminated};
 
-fn changed(
-    from: (StateKind, Option<Paused>),
-    to: (StateKind, Option<Paused>),
-    cause: Cause,
-) -> Event {
-    Event::StateChanged {
-        from: snap(from.0, from.1),
-        to: snap(to.0, to.1),
-        cause,
-    }
-}
-
-fn retry(base: Millis, retries: u32) -> Decision {
-    Decision {
-        kind: DecisionKind::Retry,
-        reconnect: true,
-        base_ms: Some(base),
-        delay_ms: Some(base),
-        retries,
-        max_retries: None,
-        rule: None,
-    }
-}
-
 fn manual(retries: u32) -> Decision {
     Decision {
         kind: DecisionKind::Manual,
@@ -53,17 +30,6 @@ fn manual(retries: u32) -> Decision {
         max_retries: None,
         rule: None,
     }
-}
-
-fn client_close(reason: &str, decision: Decision) -> Event {
-    Event::Closed(CloseInfo {
-        code: 1000,
-        reason: reason.to_owned(),
-        was_clean: false,
-        initiator: Initiator::Client,
-        quiet: true,
-        decision,
-    })
 }
 
 fn opened(events: &[Event]) -> Vec<OpenMeta> {

@@ -6,7 +6,8 @@
 #![allow(dead_code)]
 
 use steadysocket::machine::{
-    Action, CloseInfo, Config, Event, Machine, Millis, Note, Paused, Snapshot, SocketId, StateKind,
+    Action, Cause, CloseInfo, Config, Decision, DecisionKind, Event, Initiator, Machine, Millis,
+    Note, Paused, Snapshot, SocketId, StateKind,
 };
 
 /// Steps between inputs while driving a machine somewhere, so that times in
@@ -362,4 +363,42 @@ pub fn no_jitter() -> Config {
     let mut c = Config::default();
     c.backoff.jitter = 0.0;
     c
+}
+
+/// A state and its paused sub-state, as the tests spell them.
+pub type Snap = (StateKind, Option<Paused>);
+
+/// The `StateChanged` event from `from` to `to`.
+pub fn changed(from: Snap, to: Snap, cause: Cause) -> Event {
+    Event::StateChanged {
+        from: snap(from.0, from.1),
+        to: snap(to.0, to.1),
+        cause,
+    }
+}
+
+/// A retry decision without jitter: the delay is the base.
+pub fn retry(base: Millis, retries: u32) -> Decision {
+    Decision {
+        kind: DecisionKind::Retry,
+        reconnect: true,
+        base_ms: Some(base),
+        delay_ms: Some(base),
+        retries,
+        max_retries: None,
+        rule: None,
+    }
+}
+
+/// The `onClose` of a close this client decided on (inactivity, heartbeat,
+/// probe, wake, failed send): code 1000, quiet.
+pub fn client_close(reason: &str, decision: Decision) -> Event {
+    Event::Closed(CloseInfo {
+        code: 1000,
+        reason: reason.to_owned(),
+        was_clean: false,
+        initiator: Initiator::Client,
+        quiet: true,
+        decision,
+    })
 }
