@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every test: formatting, lints, docs, the native tests (machine and test
 # server), the headless-Chromium tests against the test server, the release
-# package and the demo page's end-to-end test in Chromium. Installs what is
-# missing first.
+# package and its tests where users are, a smoke run of the benchmarks, and
+# the demo page's end-to-end test in Chromium. Installs what is missing
+# first.
 #   STEADYSOCKET_TEST_PORT  port of the test server (default 47311)
 source "$(dirname "$0")/lib.sh"
 
@@ -37,6 +38,11 @@ bash scripts/build-pkg.sh
 
 step "npm package: tarball, types, Vite app, plain page, Workers, Node"
 bash scripts/test-package.sh 2>&1 | tee "$LOGS/package.log"
+
+step "benchmarks, smoke run (tiny sizes, so the bench cannot rot)"
+cargo build --release -q -p steadysocket-testserver
+STEADYSOCKET_BENCH_PORT=${STEADYSOCKET_BENCH_PORT:-47400} \
+  bash scripts/bench.sh --smoke --no-build 2>&1 | tee "$LOGS/bench.log"
 
 step "demo page end to end (release package in Chromium, Playwright)"
 start_server target/debug/steadysocket-testserver "$PORT" "steadysocket-demo-test-$$" --www www --pkg pkg

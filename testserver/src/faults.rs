@@ -46,6 +46,8 @@ pub struct WsOptions {
     pub refuse: Option<u16>,
     pub greet: Option<String>,
     pub ping_every: Option<Duration>,
+    /// A throughput mode for the benchmarks (`push=`/`sink=`).
+    pub bench: Option<crate::bench::Mode>,
 }
 
 impl WsOptions {
@@ -81,6 +83,7 @@ impl WsOptions {
             refuse,
             greet: req.param("greet").map(str::to_string),
             ping_every,
+            bench: crate::bench::Mode::from_request(req)?,
         })
     }
 }

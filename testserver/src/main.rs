@@ -6,7 +6,8 @@
 //! goes down for a while. Everything is served on a single port:
 //!
 //! * WebSocket upgrades on `/ws...`, with per-connection faults chosen in the
-//!   query string ([`faults`], [`ws`], [`session`]);
+//!   query string ([`faults`], [`ws`], [`session`]), including the
+//!   throughput modes of the benchmarks ([`bench`]);
 //! * live control of open connections and of new handshakes under
 //!   `/control/...` ([`control`], [`registry`]);
 //! * per-client statistics under `/stats` ([`stats`]);
@@ -19,6 +20,7 @@
 //! `listening on http://HOST:PORT`, to stdout ([`server`] runs the accept
 //! loop, restarts and shutdown; [`cli`] parses the arguments).
 
+mod bench;
 mod cli;
 mod control;
 mod faults;

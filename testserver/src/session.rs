@@ -2,7 +2,8 @@
 //!
 //! The session echoes data frames and carries out the faults requested in
 //! the handshake (`greet`, `ping_every`, `close`/`after`, `drop_after`,
-//! `silent`) as well as the orders that arrive from the control endpoints
+//! `silent`; in a benchmark mode, `push`/`sink` instead of the echo) as
+//! well as the orders that arrive from the control endpoints
 //! through the [`Registry`](crate::registry::Registry). Everything it
 //! receives and sends is counted in the client's statistics.
 //!
@@ -25,6 +26,7 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
+use crate::bench::{self, Bench, Step};
 use crate::faults::WsOptions;
 use crate::registry::Command;
 use crate::state::State;
@@ -53,6 +55,8 @@ struct Session {
     silent: bool,
     /// Set once a close frame was sent: when to give up on the answer.
     closing: Option<Instant>,
+    /// A benchmark mode, which replaces the echo of data frames.
+    bench: Option<Bench>,
 }
 
 /// Runs the connection until it ends, registered for control commands.
@@ -65,6 +69,7 @@ pub async fn run(state: Arc<State>, mut ws: Ws, opts: WsOptions, peer: String) {
         peer,
         silent: opts.silent,
         closing: None,
+        bench: opts.bench.clone().map(Bench::new),
     };
     let end = session.main_loop(&mut ws, &opts, &mut commands).await;
     match end {
@@ -157,6 +162,13 @@ impl Session {
     }
 
     async fn on_message(&mut self, ws: &mut Ws, message: Message) -> Result<(), ()> {
+        if message.is_text() || message.is_binary() {
+            if let Some(b) = self.bench.as_mut() {
+                let step = b.on_data();
+                let frames_in = b.frames_in(&step);
+                return self.bench_step(ws, step, frames_in).await;
+            }
+        }
         match message {
             Message::Text(text) => {
                 let is_pong = text.as_str() == "pong";
@@ -214,6 +226,31 @@ impl Session {
         ws.send(message).await.map_err(|_| ())?;
         self.state.stats.update(&self.client, |s| s.frames_out += 1);
         Ok(())
+    }
+
+    /// Carries out what a benchmark mode asks for one data frame.
+    async fn bench_step(&mut self, ws: &mut Ws, step: Step, frames_in: u64) -> Result<(), ()> {
+        if frames_in > 0 {
+            self.state
+                .stats
+                .update(&self.client, |s| s.frames_in += frames_in);
+        }
+        match step {
+            Step::Nothing => Ok(()),
+            Step::Reply(message) => self.send(ws, message).await,
+            Step::Burst { frame, count } => {
+                if self.silent || self.closing.is_some() {
+                    return Ok(());
+                }
+                let result = bench::burst(ws, &frame, count).await;
+                let sent = result.unwrap_or_else(|sent| sent);
+                self.state
+                    .stats
+                    .update(&self.client, |s| s.frames_out += sent);
+                self.log(format_args!("pushed {sent} of {count} frames"));
+                result.map(|_| ()).map_err(|_| ())
+            }
+        }
     }
 
     /// Starts the close handshake (once).

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# The benchmarks: steadysocket against the browser's WebSocket, partysocket
+# and reconnecting-websocket in headless Chromium, against the test server on
+# loopback. Writes bench/RESULTS.md.
+#   bash scripts/bench.sh            full run (about 15 minutes)
+#   bash scripts/bench.sh --smoke    everything once with tiny sizes (< 60 s),
+#                                    prints the tables, writes nothing
+#   --no-build                       use pkg/, the server binary and node_modules
+#                                    as they are (installs and builds nothing)
+#   STEADYSOCKET_BENCH_PORT          first of the five ports used (default 47390)
+# Ends with "bench: N passed, M failed"; exits 1 if any contender failed.
+source "$(dirname "$0")/lib.sh"
+
+SMOKE=0
+BUILD=1
+for arg in "$@"; do
+  case "$arg" in
+    --smoke) SMOKE=1 ;;
+    --no-build) BUILD=0 ;;
+    *) die "unknown argument: $arg (use --smoke, --no-build)" ;;
+  esac
+done
+
+PORT=${STEADYSOCKET_BENCH_PORT:-47390}
+SERVER=target/release/steadysocket-testserver
+
+if [ "$BUILD" = 1 ]; then
+  ensure_build_tools
+  ensure_apt chromium:chromium
+  bash scripts/build-pkg.sh
+  step "building the test server (release)"
+  cargo build --release -q -p steadysocket-testserver
+else
+  [ -f pkg/steadysocket.js ] && [ -x "$SERVER" ] || die "--no-build needs pkg/ and $SERVER"
+  [ -x node_modules/.bin/esbuild ] && [ -d node_modules/playwright-core ] ||
+    die "--no-build needs the npm packages installed (npm ci)"
+fi
+
+step "bundling the comparison libraries for the page (esbuild)"
+mkdir -p bench/www/gen
+esbuild bench/vendor-entry.js --bundle --format=esm --log-level=warning \
+  --outfile=bench/www/gen/vendor.js
+
+# The page's server (start_server, from lib.sh), and one more per
+# reconnecting contender for the reconnect cycles: Chromium spaces
+# connection attempts to one address by 10 ms, so they cycle side by side.
+EXTRA_PIDS=()
+stop_all() {
+  local pid
+  for pid in "${EXTRA_PIDS[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${EXTRA_PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  stop_server
+  if [ -n "${SNAP:-}" ]; then rm -rf "$SNAP"; fi
+}
+trap stop_all EXIT
+trap 'exit 130' INT TERM
+
+# The page gets a copy of pkg/, so that a rebuild while the benchmarks run
+# (they take a while) cannot mix two builds in one report.
+SNAP=$(mktemp -d)
+cp -r pkg/. "$SNAP/"
+
+step "starting the test servers on ports $PORT-$((PORT + 4))"
+MEM_PORTS=()
+for i in 1 2 3 4; do
+  p=$((PORT + i))
+  if answer=$(curl -fsS --max-time 1 "http://127.0.0.1:$p/instance_name" 2>/dev/null); then
+    die "a different server ($answer) is already running on port $p; set STEADYSOCKET_BENCH_PORT"
+  fi
+  "$SERVER" --port "$p" --instance-name "steadysocket-bench-cycles-$$" >/dev/null 2>&1 &
+  EXTRA_PIDS+=("$!")
+  MEM_PORTS+=("$p")
+done
+start_server "$SERVER" "$PORT" "steadysocket-bench-$$" --www bench/www --pkg "$SNAP"
+for p in "${MEM_PORTS[@]}"; do
+  for _ in $(seq 100); do
+    curl -fsS --max-time 1 "http://127.0.0.1:$p/instance_name" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  curl -fsS --max-time 1 "http://127.0.0.1:$p/instance_name" >/dev/null 2>&1 ||
+    die "the cycle server on port $p did not start (port taken?)"
+done
+
+ARGS=(--url "http://127.0.0.1:$PORT/" --pkg-dir "$SNAP" --mem-ports "$(IFS=,; echo "${MEM_PORTS[*]}")")
+if [ "$SMOKE" = 1 ]; then
+  step "benchmarks, smoke run"
+  node bench/run.mjs "${ARGS[@]}" --smoke
+else
+  step "benchmarks (full run; results in bench/RESULTS.md)"
+  node bench/run.mjs "${ARGS[@]}" --out bench/RESULTS.md
+fi
