@@ -113,14 +113,9 @@ impl Session {
         loop {
             let closing = self.closing.is_some();
             tokio::select! {
-                incoming = ws.next() => match incoming {
-                    Some(Ok(message)) => {
-                        if self.on_message(ws, message).await.is_err() {
-                            return End::Finished;
-                        }
-                    }
-                    Some(Err(_)) | None => return End::Finished,
-                },
+                // Commands first: a control request answered before a frame
+                // arrives is applied before that frame (no random order).
+                biased;
                 Some(command) = commands.recv() => match command {
                     Command::Drop => return End::Drop,
                     Command::Close { code, reason } => {
@@ -137,6 +132,14 @@ impl Session {
                             return End::Finished;
                         }
                     }
+                },
+                incoming = ws.next() => match incoming {
+                    Some(Ok(message)) => {
+                        if self.on_message(ws, message).await.is_err() {
+                            return End::Finished;
+                        }
+                    }
+                    Some(Err(_)) | None => return End::Finished,
                 },
                 _ = sleep_until(close_at.unwrap_or(far)), if close_at.is_some() => {
                     close_at = None;

@@ -16,6 +16,8 @@ async fn send_close_silent_and_drop_reach_matching_clients() {
     let server = Server::start();
     let mut a = server.ws("/ws?client=a").await;
     let mut b = server.ws("/ws?client=b").await;
+    // A client sees its 101 before the server has registered the session.
+    server.wait_stats("a", |s| s["open"] == 1).await;
     server.wait_stats("b", |s| s["open"] == 1).await;
 
     let r = server.json("/control/send?client=a&text=pushed+text").await;
