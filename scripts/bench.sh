@@ -2,7 +2,7 @@
 # The benchmarks: steadysocket against the browser's WebSocket, partysocket
 # and reconnecting-websocket in headless Chromium, against the test server on
 # loopback. Writes bench/RESULTS.md.
-#   bash scripts/bench.sh            full run (about 15 minutes)
+#   bash scripts/bench.sh            full run (about 20 minutes)
 #   bash scripts/bench.sh --smoke    everything once with tiny sizes (< 60 s),
 #                                    prints the tables, writes nothing
 #   --no-build                       use pkg/, the server binary and node_modules
