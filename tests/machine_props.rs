@@ -1469,3 +1469,288 @@ fn generator_reaches_every_state() {
         assert!(n >= 10, "only {n} {what}: {seen:?}");
     }
 }
+
+/// Two machines fed the same inputs. `a` hears every frame as it arrives.
+/// `b` is fed the way the web shell feeds it: a frame from the live socket
+/// is reported only while `wants_every_frame()` says so; otherwise the shell
+/// delivers it itself and reports the last one's time with `on_frames`
+/// before its next input — and `b`'s timer, armed from that older time,
+/// fires early, at its own deadline. Both must emit the same actions and
+/// events and pass through the same states.
+struct Twin {
+    a: Machine,
+    b: Machine,
+    now: Millis,
+    created: Vec<SocketId>,
+    /// Frames `b` has not been told about: the last one's time and socket.
+    pending: Option<(Millis, SocketId)>,
+    batched: usize,
+    early_wakes: usize,
+}
+
+impl Twin {
+    fn new(config: Config, now: Millis) -> Result<Twin, TestCaseError> {
+        let mut t = Twin {
+            a: Machine::new(config.clone(), now).expect("generated configs are valid"),
+            b: Machine::new(config, now).expect("generated configs are valid"),
+            now,
+            created: Vec::new(),
+            pending: None,
+            batched: 0,
+            early_wakes: 0,
+        };
+        t.compare("new")?;
+        Ok(t)
+    }
+
+    fn pick(&self, s: Sock) -> Option<SocketId> {
+        let live = self.a.state().socket();
+        match s {
+            Sock::Live => live.or_else(|| self.created.last().copied()),
+            Sock::Older(k) => {
+                let older: Vec<SocketId> = self
+                    .created
+                    .iter()
+                    .copied()
+                    .filter(|&id| Some(id) != live)
+                    .collect();
+                if older.is_empty() {
+                    live
+                } else {
+                    Some(older[k % older.len()])
+                }
+            }
+        }
+    }
+
+    /// Tell `b` about the frames it has not heard of (the shell does this
+    /// before any input).
+    fn flush(&mut self) -> Result<(), TestCaseError> {
+        if let Some((at, id)) = self.pending.take() {
+            prop_assert!(self.b.on_frames(at, id), "batched frames are delivered");
+        }
+        Ok(())
+    }
+
+    /// `b`'s own timer, earlier than `a`'s because it was armed from an
+    /// older frame: it fires, and must find nothing to do.
+    fn early_timers(&mut self) -> Result<(), TestCaseError> {
+        while let Some(d) = self.b.next_timeout() {
+            let due_in_a = self.a.next_timeout();
+            if d > self.now || due_in_a.is_some_and(|x| x <= d) {
+                break;
+            }
+            prop_assert!(
+                self.pending.is_some(),
+                "b's deadline differs only by frames not told"
+            );
+            self.flush()?;
+            self.early_wakes += 1;
+            self.b.on_timeout(d);
+            let (actions, events) = drain(&mut self.b);
+            prop_assert!(
+                actions.is_empty() && events.is_empty(),
+                "an early wake did something: {:?} {:?}",
+                actions,
+                events
+            );
+        }
+        Ok(())
+    }
+
+    fn step(&mut self, step: &Step) -> Result<(), TestCaseError> {
+        self.now += step.dt;
+        self.early_timers()?;
+        let now = self.now;
+        if let Input::Message(s) = step.input {
+            if let Some(id) = self.pick(s) {
+                let live = self.b.state().socket() == Some(id);
+                let deliver = self.a.on_message(now, id);
+                if live && !self.b.wants_every_frame() {
+                    // The shell delivers it without asking.
+                    prop_assert!(
+                        deliver,
+                        "a frame the shell delivers itself is one to deliver"
+                    );
+                    self.pending = Some((now, id));
+                    self.batched += 1;
+                } else {
+                    self.flush()?;
+                    prop_assert_eq!(self.b.on_message(now, id), deliver);
+                }
+            }
+            return self.compare("message");
+        }
+        self.flush()?;
+        let mut at = now;
+        if matches!(step.input, Input::Timer | Input::LateTimer(_)) {
+            if let Some(t) = self.a.next_timeout() {
+                let extra = match step.input {
+                    Input::LateTimer(x) => x,
+                    _ => 0,
+                };
+                at = at.max(t.saturating_add(extra));
+            }
+            self.now = at;
+        }
+        for m in [&mut self.a, &mut self.b] {
+            match step.input {
+                Input::Open(s)
+                | Input::Close(s, ..)
+                | Input::SendFailed(s)
+                | Input::Pong(s)
+                | Input::DialFailed(s) => {
+                    let Some(id) = pick_in(m, &self.created, s) else {
+                        continue;
+                    };
+                    match step.input {
+                        Input::Open(_) => m.on_open(at, id),
+                        Input::Close(_, code, reason, clean) => {
+                            m.on_close(at, id, code, reason, clean)
+                        }
+                        Input::SendFailed(_) => m.on_send_failed(at, id),
+                        Input::Pong(_) => m.on_pong(at, id),
+                        _ => m.on_dial_failed(at, id, DIAL_FAILED),
+                    }
+                }
+                Input::Message(_) => unreachable!(),
+                Input::Timer | Input::LateTimer(_) | Input::WakeNow => m.on_timeout(at),
+                Input::Stop => {
+                    m.stop(at);
+                }
+                Input::StopWith(code) => {
+                    m.stop_with(at, code, "bye".into(), Cause::Stop);
+                }
+                Input::TryRestart => m.try_restart(at),
+                Input::Terminate => {
+                    m.terminate(at);
+                }
+                Input::Pause => m.pause(at),
+                Input::Resume => m.resume(at),
+                Input::ResetBackoff => m.reset_backoff(),
+                Input::SendTarget => {
+                    m.send_target();
+                }
+                Input::Reconnect(code) => m.reconnect(at, code, "again".into()),
+                Input::Hidden(h) => m.set_hidden(at, h),
+                Input::Online(o) => m.set_online(at, o),
+                Input::Sent => m.on_sent(at),
+            }
+        }
+        self.compare("input")
+    }
+
+    fn compare(&mut self, what: &str) -> Result<(), TestCaseError> {
+        let a = drain(&mut self.a);
+        let b = drain(&mut self.b);
+        for action in &a.0 {
+            if let Action::Connect { socket } = action {
+                self.created.push(*socket);
+            }
+        }
+        prop_assert_eq!(
+            format!("{:?}", a),
+            format!("{:?}", b),
+            "outputs after {}",
+            what
+        );
+        prop_assert_eq!(self.a.state(), self.b.state(), "state after {}", what);
+        prop_assert_eq!(self.a.connection_state(), self.b.connection_state());
+        if self.pending.is_none() {
+            prop_assert_eq!(
+                self.a.next_timeout(),
+                self.b.next_timeout(),
+                "deadline after {}",
+                what
+            );
+        } else {
+            prop_assert!(not_earlier(self.a.next_timeout(), self.b.next_timeout()));
+        }
+        Ok(())
+    }
+}
+
+/// The socket a step names, as seen by `m` (the twins agree on the live
+/// socket, which `compare` checks).
+fn pick_in(m: &Machine, created: &[SocketId], s: Sock) -> Option<SocketId> {
+    let live = m.state().socket();
+    match s {
+        Sock::Live => live.or_else(|| created.last().copied()),
+        Sock::Older(k) => {
+            let older: Vec<SocketId> = created
+                .iter()
+                .copied()
+                .filter(|&id| Some(id) != live)
+                .collect();
+            if older.is_empty() {
+                live
+            } else {
+                Some(older[k % older.len()])
+            }
+        }
+    }
+}
+
+fn drain(m: &mut Machine) -> (Vec<Action>, Vec<Event>) {
+    let mut actions = Vec::new();
+    while let Some(a) = m.poll_action() {
+        actions.push(a);
+    }
+    let mut events = Vec::new();
+    while let Some(e) = m.poll_event() {
+        events.push(e);
+    }
+    (actions, events)
+}
+
+/// Steps with many more messages, so frames batch up between inputs.
+fn chatty_steps(max: usize) -> impl Strategy<Value = Vec<Step>> {
+    let step = prop_oneof![
+        3 => step_with(1),
+        2 => (any::<u32>(), 0u64..3_000).prop_map(|(a, dt)| Step {
+            dt,
+            input: Input::Message(decode_sock(a)),
+        }),
+    ];
+    proptest::collection::vec(step, 0..=max)
+}
+
+proptest! {
+    #![proptest_config(cases(1500))]
+
+    #[test]
+    fn frames_reported_in_a_batch_change_nothing(
+        config in prop_oneof![config(), heartbeat_config()],
+        start in 0u64..1_000_000,
+        steps in chatty_steps(80),
+    ) {
+        let mut t = Twin::new(config, start)?;
+        for s in &steps {
+            t.step(s)?;
+        }
+    }
+}
+
+/// The twin test above must actually batch frames, and wake `b` early.
+#[test]
+fn frames_twin_batches_and_wakes_early() {
+    let mut runner = TestRunner::deterministic();
+    let strategy = (prop_oneof![config(), heartbeat_config()], chatty_steps(80));
+    let (mut batched, mut runs_with_batches, mut early) = (0, 0, 0);
+    for _ in 0..300 {
+        let (config, steps) = strategy.new_tree(&mut runner).unwrap().current();
+        let mut t = Twin::new(config, 0).unwrap();
+        for s in &steps {
+            t.step(s).unwrap();
+        }
+        batched += t.batched;
+        early += t.early_wakes;
+        runs_with_batches += usize::from(t.batched > 0);
+    }
+    assert!(
+        runs_with_batches > 100,
+        "{runs_with_batches} of 300 runs batched frames"
+    );
+    assert!(batched > 1000, "{batched} frames batched");
+    assert!(early > 20, "{early} early wakes");
+}

@@ -30,9 +30,10 @@ use steadysocket::machine::{Config, Event, Heartbeat, Note, SocketId, CLOSE_NORM
 const DOCS: &str = include_str!("../src/machine/mod.rs");
 
 /// The inputs of the state table, each in every state.
-const INPUTS: [&str; 13] = [
+const INPUTS: [&str; 14] = [
     "open",
     "message",
+    "frames",
     "close",
     "sendFailed",
     "timeout",
@@ -159,6 +160,9 @@ fn apply_one(h: &mut Harness, input: &str) {
         "message" => {
             h.m.on_message(now, socket);
         }
+        "frames" => {
+            h.m.on_frames(now, socket);
+        }
         "close" => h.m.on_close(now, socket, 1006, "", false),
         "sendFailed" => h.m.on_send_failed(now, socket),
         "timeout" => {
@@ -239,7 +243,7 @@ fn check_tokens(row: &Row) {
 fn table_covers_every_state_and_input_exactly_once() {
     let rows = table();
     assert_eq!(rows.len(), Start::ALL.len() * INPUTS.len());
-    assert_eq!(rows.len(), 8 * 13);
+    assert_eq!(rows.len(), 8 * INPUTS.len());
     for start in Start::ALL {
         for input in INPUTS {
             let n = rows

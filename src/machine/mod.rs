@@ -13,7 +13,12 @@
 //! next needs waking; [`Machine::on_timeout`] checks what is due, so waking it
 //! early or late is harmless. An inbound message only records its time: the
 //! inactivity deadline is computed from that timestamp when the timer fires,
-//! so there is no timer work per message.
+//! so there is no timer work per message. The shell need not even report each
+//! frame: while [`Machine::wants_every_frame`] is `false` it may deliver
+//! frames on its own and report the last one's time in a batch
+//! ([`Machine::on_frames`]) before its next input — the machine then behaves
+//! exactly as if it had seen each one (a property test checks this), and a
+//! timer armed from the older time only wakes it early, which is harmless.
 //!
 //! Every socket gets a fresh [`SocketId`]; inputs name the socket they come
 //! from, and anything from a socket that is not the live one is ignored. A
@@ -53,6 +58,7 @@
 //! |---|---|---|---|
 //! | disconnected | open | disconnected | - |
 //! | disconnected | message | disconnected | - |
+//! | disconnected | frames | disconnected | - |
 //! | disconnected | close | disconnected | - |
 //! | disconnected | sendFailed | disconnected | - |
 //! | disconnected | timeout | connecting/no | connect state |
@@ -66,6 +72,7 @@
 //! | disconnected | offline | disconnected | - |
 //! | connecting/no | open | ready/no | state onOpen |
 //! | connecting/no | message | connecting/no | - |
+//! | connecting/no | frames | connecting/no | - |
 //! | connecting/no | close | disconnected | onClose state |
 //! | connecting/no | sendFailed | disconnected | close onClose state |
 //! | connecting/no | timeout | disconnected | close onClose state |
@@ -79,6 +86,7 @@
 //! | connecting/no | offline | connecting/no | - |
 //! | connecting/yes | open | ready/uninitialized | state |
 //! | connecting/yes | message | connecting/yes | - |
+//! | connecting/yes | frames | connecting/yes | - |
 //! | connecting/yes | close | disconnected | onClose state |
 //! | connecting/yes | sendFailed | disconnected | close onClose state |
 //! | connecting/yes | timeout | disconnected | close onClose state |
@@ -92,6 +100,7 @@
 //! | connecting/yes | offline | connecting/yes | - |
 //! | ready/no | open | ready/no | - |
 //! | ready/no | message | ready/no | - |
+//! | ready/no | frames | ready/no | - |
 //! | ready/no | close | disconnected | onClose state |
 //! | ready/no | sendFailed | disconnected | close onClose state |
 //! | ready/no | timeout | disconnected | close onClose state |
@@ -105,6 +114,7 @@
 //! | ready/no | offline | ready/no | - |
 //! | ready/yes | open | ready/yes | - |
 //! | ready/yes | message | ready/yes | - |
+//! | ready/yes | frames | ready/yes | - |
 //! | ready/yes | close | disconnected | onClose state |
 //! | ready/yes | sendFailed | disconnected | close onClose state |
 //! | ready/yes | timeout | disconnected | close onClose state |
@@ -118,6 +128,7 @@
 //! | ready/yes | offline | ready/yes | - |
 //! | ready/uninitialized | open | ready/uninitialized | - |
 //! | ready/uninitialized | message | ready/uninitialized | - |
+//! | ready/uninitialized | frames | ready/uninitialized | - |
 //! | ready/uninitialized | close | disconnected | onClose state |
 //! | ready/uninitialized | sendFailed | disconnected | close onClose state |
 //! | ready/uninitialized | timeout | disconnected | close onClose state |
@@ -131,6 +142,7 @@
 //! | ready/uninitialized | offline | ready/uninitialized | - |
 //! | stopped | open | stopped | - |
 //! | stopped | message | stopped | - |
+//! | stopped | frames | stopped | - |
 //! | stopped | close | stopped | - |
 //! | stopped | sendFailed | stopped | - |
 //! | stopped | timeout | stopped | - |
@@ -144,6 +156,7 @@
 //! | stopped | offline | stopped | - |
 //! | terminated | open | terminated | - |
 //! | terminated | message | terminated | - |
+//! | terminated | frames | terminated | - |
 //! | terminated | close | terminated | - |
 //! | terminated | sendFailed | terminated | - |
 //! | terminated | timeout | terminated | - |
@@ -156,8 +169,9 @@
 //! | terminated | hidden | terminated | - |
 //! | terminated | offline | terminated | - |
 //!
-//! Inputs in the table: `open`, `message`, `close` (a retryable close, code
-//! 1006) and `sendFailed` come from the live socket (or, where there is none,
+//! Inputs in the table: `open`, `message`, `frames` (frames reported in a
+//! batch, [`Machine::on_frames`]), `close` (a retryable close, code 1006) and
+//! `sendFailed` come from the live socket (or, where there is none,
 //! from a socket that no longer is); `timeout` is the machine woken at its
 //! [`Machine::next_timeout`] (the reconnect wait, or the inactivity timeout
 //! while `connecting` or `ready`); `reconnect` is [`Machine::reconnect`] (it

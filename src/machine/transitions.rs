@@ -261,6 +261,35 @@ impl Machine {
         }
     }
 
+    /// Whether the shell must report each inbound frame through
+    /// [`Machine::on_message`] as it arrives. When `false` a frame would
+    /// only move the time of the last inbound frame, so the shell may keep
+    /// the message path to itself and report the frames later, in one
+    /// [`Machine::on_frames`] before its next input to the machine.
+    ///
+    /// `true` while a frame would do more: the first frame of a connection
+    /// under [`ResetRule::FirstMessage`], a ping out that any frame answers,
+    /// and outside `connecting`/`ready` (where frames are stale).
+    pub fn wants_every_frame(&self) -> bool {
+        match self.state {
+            State::Ready { .. } | State::Connecting { .. } => {
+                (self.awaiting_first_message && self.config.reset == ResetRule::FirstMessage)
+                    || (self.ping.is_some() && self.config.heartbeat.is_some_and(|h| h.any_frame))
+            }
+            _ => true,
+        }
+    }
+
+    /// Inbound frames the shell delivered without reporting them one by one
+    /// (allowed while [`Machine::wants_every_frame`] is `false`), the last
+    /// at `at`. The same as [`Machine::on_message`] at `at`, except that the
+    /// time of the last inbound frame never moves backwards (a pong reported
+    /// in between may be later).
+    pub fn on_frames(&mut self, at: Millis, socket: SocketId) -> bool {
+        let at = at.max(self.last_inbound);
+        self.on_message(at, socket)
+    }
+
     /// The socket's `close` event (also: creating the socket failed, as code
     /// 1006 with no reason).
     pub fn on_close(
