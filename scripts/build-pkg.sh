@@ -2,7 +2,8 @@
 # Build the publishable npm package into pkg/:
 #   1. wasm-pack (--target web, release) into a staging directory;
 #   2. binaryen's wasm-opt -Oz from npm (Debian's older wasm-opt breaks the
-#      module);
+#      module); the glue bundled with esbuild (it folds in the snippet
+#      src/web/fast.js, the message hot path);
 #   3. pkg-template/ on top: package.json (its version set from Cargo.toml),
 #      the entry points (index.js, node.js), the hand-written index.d.ts,
 #      the npm README and the LICENSE;
@@ -30,7 +31,13 @@ wasm-pack build --target web --release --mode no-install \
   --out-dir "$STAGE/wasm-pack" --out-name steadysocket
 mkdir -p "$STAGE/pkg"
 wasm-opt -Oz "$STAGE/wasm-pack/steadysocket_bg.wasm" -o "$STAGE/pkg/steadysocket_bg.wasm"
-cp "$STAGE/wasm-pack/steadysocket.js" "$STAGE/pkg/"
+# The glue imports the message hot path (src/web/fast.js) from a snippets/
+# directory; bundled into one file, the package keeps a flat file list.
+"$ROOT/node_modules/.bin/esbuild" "$STAGE/wasm-pack/steadysocket.js" \
+  --bundle --format=esm --platform=neutral --log-level=warning \
+  --outfile="$STAGE/pkg/steadysocket.js"
+grep -q 'import.meta.url' "$STAGE/pkg/steadysocket.js" ||
+  die "the bundled glue no longer locates its .wasm through import.meta.url"
 cp pkg-template/index.js pkg-template/node.js pkg-template/index.d.ts \
   pkg-template/README.md pkg-template/LICENSE "$STAGE/pkg/"
 node -e '

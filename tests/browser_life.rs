@@ -282,6 +282,28 @@ async fn heartbeat_keeps_a_live_connection() {
 }
 
 #[wasm_bindgen_test]
+async fn any_frame_answers_the_heartbeat_as_it_arrives() {
+    let _page = lock_page().await;
+    let client = client_id("hb-any");
+    let rec = Recorder::new();
+    // `pong: null`: any frame answers (here the echo of our ping). The
+    // answer must count when the frame arrives, not at the ping's deadline
+    // (2 s): such frames take the shell's slow path, not the hot path.
+    let opts = r#"{"heartbeat": {"pong": null, "intervalMs": 100, "timeoutMs": 2000}}"#;
+    let s = rec.connect(&ws_url(&client, ""), &js(opts)).unwrap();
+    assert!(wait_for(5000.0, || rec.is("ready/no")).await);
+    sleep(700).await;
+    let beats = rec.beats();
+    assert!(
+        beats.iter().filter(|b| *b == "pong").count() >= 3,
+        "{beats:?}"
+    );
+    // Any frame is also a message.
+    assert!(rec.messages().len() >= 3, "{:?}", rec.messages());
+    let _ = s.terminate();
+}
+
+#[wasm_bindgen_test]
 async fn auto_pong_answers_server_pings_without_delivering_them() {
     let _page = lock_page().await;
     let client = client_id("autopong");

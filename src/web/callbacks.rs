@@ -67,7 +67,29 @@ impl Callbacks {
         arg: &JsValue,
     ) -> Option<JsValue> {
         let f = f.as_ref()?;
-        match f.call1(&self.this, arg) {
+        Self::caught(logger, name, f.call1(&self.this, arg))
+    }
+
+    /// As [`Callbacks::call`], with two arguments.
+    pub fn call2(
+        &self,
+        logger: &Logger,
+        name: &'static str,
+        f: &Option<Function>,
+        a: &JsValue,
+        b: &JsValue,
+    ) -> Option<JsValue> {
+        let f = f.as_ref()?;
+        Self::caught(logger, name, f.call2(&self.this, a, b))
+    }
+
+    /// What a callback call gave: its value, or `None` with the throw logged.
+    pub fn caught(
+        logger: &Logger,
+        name: &'static str,
+        r: Result<JsValue, JsValue>,
+    ) -> Option<JsValue> {
+        match r {
             Ok(v) => Some(v),
             Err(e) => {
                 let what = JsValue::from_str(name);

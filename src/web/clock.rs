@@ -16,6 +16,12 @@ static ORIGIN: AtomicU64 = AtomicU64::new(0);
 
 /// Now, in whole milliseconds.
 pub fn now() -> Millis {
+    at(performance_now())
+}
+
+/// A `performance.now()` reading (or an event's `timeStamp`), in the
+/// machine's milliseconds.
+pub fn at(performance_ms: f64) -> Millis {
     let bits = ORIGIN.load(Ordering::Relaxed);
     let origin = if bits == 0 {
         let v = date_now() - performance_now();
@@ -24,5 +30,5 @@ pub fn now() -> Millis {
     } else {
         f64::from_bits(bits)
     };
-    (origin + performance_now()).round() as Millis
+    (origin + performance_ms).round() as Millis
 }

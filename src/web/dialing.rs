@@ -188,7 +188,7 @@ impl Inner {
             &reason.into(),
             error,
         ]);
-        self.machine.borrow_mut().on_dial_failed(now(), id, reason);
+        self.input().on_dial_failed(now(), id, reason);
     }
 
     /// The token provider's argument.

@@ -2,7 +2,7 @@
 //! timer, the outbox and the page watch — and the drain that carries out the
 //! machine's actions and delivers its events.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, RefCell, RefMut};
 use std::rc::Weak;
 
 use gloo_timers::callback::Timeout;
@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::callbacks::{Callbacks, Logger};
-use super::clock::now;
+use super::clock::{self, now};
 use super::connect_options::Wire;
 use super::convert;
 use super::dial::{mask, Dialer, Target};
@@ -19,6 +19,7 @@ use super::dialing::DialCallbacks;
 use super::js_api::{EventLike, OPEN};
 use super::outbox::Outbox;
 use super::page::{PageEvent, PageWatch};
+use super::tap::{Slow, Tap};
 use super::timer::Timer;
 use super::transport::{SocketEvent, Transport};
 use crate::machine::{Action, Machine, SocketId};
@@ -61,7 +62,20 @@ impl Inner {
             self.logger.verbose(&[&"connecting to".into(), &url]);
         }
         let me = self.me.clone();
-        let t = Transport::open(&self.dialer, target, id, move |id, which, event| {
+        let cb = &self.callbacks;
+        let tap = Tap::new(
+            cb.on_message.as_ref(),
+            &cb.this,
+            self.wire.auto_pong.as_ref().map(|(ping, _)| ping),
+            self.wire.pong.as_ref(),
+            move |slow| {
+                if let Some(inner) = me.upgrade() {
+                    inner.on_tap(id, slow);
+                }
+            },
+        );
+        let me = self.me.clone();
+        let t = Transport::open(&self.dialer, target, id, tap, move |id, which, event| {
             if let Some(inner) = me.upgrade() {
                 inner.on_socket_event(id, which, event);
             }
@@ -133,7 +147,7 @@ impl Inner {
                     &"Failed to send message on WebSocket, reconnecting:".into(),
                     &e,
                 ]);
-                self.machine.borrow_mut().on_send_failed(now(), id);
+                self.input().on_send_failed(now(), id);
                 false
             }
         }
@@ -159,6 +173,9 @@ impl Inner {
             }
         }
         self.pumping.set(false);
+        if let Some(t) = self.live.borrow().as_ref() {
+            t.tap.set_slow(self.machine.borrow().wants_every_frame());
+        }
         self.rearm();
     }
 
@@ -190,7 +207,7 @@ impl Inner {
     /// The heartbeat's interval counts from the last send.
     pub fn note_sent(&self) {
         if self.wire.ping.is_some() {
-            self.machine.borrow_mut().on_sent(now());
+            self.input().on_sent(now());
         }
     }
 
@@ -230,21 +247,20 @@ impl Inner {
     fn on_timer(&self) {
         let fired = self.timer.borrow_mut().take();
         drop(fired);
-        self.machine.borrow_mut().on_timeout(now());
+        self.input().on_timeout(now());
         self.pump();
     }
 
     pub fn on_page(&self, event: PageEvent) {
         match event {
-            PageEvent::Hidden(h) => self.machine.borrow_mut().set_hidden(now(), h),
-            PageEvent::Online(o) => self.machine.borrow_mut().set_online(now(), o),
+            PageEvent::Hidden(h) => self.input().set_hidden(now(), h),
+            PageEvent::Online(o) => self.input().set_online(now(), o),
         }
         self.pump();
     }
 
     fn on_socket_event(&self, id: SocketId, which: SocketEvent, event: EventLike) {
         match which {
-            SocketEvent::Message => self.on_message(id, event),
             SocketEvent::Open => {
                 // The token, when it travels as the first message, goes
                 // before `onOpen` and before anything queued.
@@ -258,7 +274,7 @@ impl Inner {
                         let _ = t.socket.send(&first);
                     }
                 }
-                self.machine.borrow_mut().on_open(now(), id);
+                self.input().on_open(now(), id);
                 self.pump();
             }
             SocketEvent::Close => self.on_close(id, event),
@@ -274,13 +290,28 @@ impl Inner {
         }
     }
 
-    /// The hot path: record the time, answer pings, hand `event.data` over
-    /// as it is.
+    /// What the message hot path (`fast.js`) hands back: a frame the
+    /// machine must see, or what `onMessage` threw or answered.
+    fn on_tap(&self, id: SocketId, slow: Slow) {
+        match slow {
+            Slow::Frame(event) => self.on_message(id, event.unchecked_into()),
+            Slow::Threw(e) => {
+                Callbacks::caught(&self.logger, "onMessage", Err(e));
+            }
+            Slow::Synced => {
+                self.input().reset_backoff();
+                self.pump();
+            }
+        }
+    }
+
+    /// The slow path of a frame: answer pings, take pongs, and deliver
+    /// `event.data` as it is (with the event, as the hot path does).
     fn on_message(&self, id: SocketId, event: EventLike) {
         let data = event.data();
         if let Some((ping, pong)) = &self.wire.auto_pong {
             if data == *ping {
-                if self.machine.borrow_mut().on_message(now(), id) {
+                if self.input().on_message(now(), id) {
                     self.send_on(id, pong);
                 }
                 return self.pump();
@@ -288,25 +319,41 @@ impl Inner {
         }
         if let Some(pong) = &self.wire.pong {
             if data == *pong {
-                self.machine.borrow_mut().on_pong(now(), id);
+                self.input().on_pong(now(), id);
                 return self.pump();
             }
         }
-        if !self.machine.borrow_mut().on_message(now(), id) {
+        if !self.input().on_message(now(), id) {
             return;
         }
         let cb = &self.callbacks;
         if cb.on_message.is_some() {
-            let ret = cb.call(&self.logger, "onMessage", &cb.on_message, &data);
+            let ret = cb.call2(&self.logger, "onMessage", &cb.on_message, &data, &event);
             if let Some(ret) = ret.filter(|r| r.is_object()) {
                 let synced = Reflect::get(&ret, &"hasSyncedPastLastReconnect".into())
                     .unwrap_or(JsValue::UNDEFINED);
                 if synced.is_truthy() {
-                    self.machine.borrow_mut().reset_backoff();
+                    self.input().reset_backoff();
                 }
             }
         }
         self.pump();
+    }
+
+    /// The machine, for an input, after telling it about the frames the hot
+    /// path delivered since the last input. Every input goes through here.
+    pub fn input(&self) -> RefMut<'_, Machine> {
+        let pending = {
+            let live = self.live.borrow();
+            live.as_ref()
+                .and_then(|t| t.tap.take_at().map(|at| (t.id, at)))
+        };
+        let mut m = self.machine.borrow_mut();
+        if let Some((id, at)) = pending {
+            // Never later than now, whatever the event's clock said.
+            m.on_frames(clock::at(at).min(now()), id);
+        }
+        m
     }
 
     fn on_close(&self, id: SocketId, event: EventLike) {
@@ -317,10 +364,10 @@ impl Inner {
             let was_clean = event.was_clean().as_bool().unwrap_or(false);
             // Dropping a transport from inside its own handler is fine: the
             // closure is freed once it returns.
+            let mut m = self.input();
             let dead = self.live.borrow_mut().take();
-            self.machine
-                .borrow_mut()
-                .on_close(now(), id, code, &reason, was_clean);
+            m.on_close(now(), id, code, &reason, was_clean);
+            drop(m);
             drop(dead);
             self.pump();
         } else {

@@ -17,9 +17,12 @@
 //! - **A throwing callback is reported, never fatal.** Callbacks are invoked
 //!   with `catch`; the error goes to the logger and the drain goes on.
 //! - **No copies of payloads, no timer work per message.** Messages go to
-//!   `send` and come from `event.data` as the JavaScript values they are; an
-//!   inbound frame only records its time in the machine, and the one timer is
-//!   re-armed only when the machine's next deadline moves earlier.
+//!   `send` and come from `event.data` as the JavaScript values they are. An
+//!   inbound frame does not even enter wasm: a small JavaScript handler
+//!   ([`tap`], `fast.js`) hands `event.data` to `onMessage` and records the
+//!   arrival time, which the machine learns before its next input; only the
+//!   frames the machine must see one by one take the slow path. The one timer
+//!   is re-armed only when the machine's next deadline moves earlier.
 //! - **Duck-typed sockets.** The socket and its events are reached through
 //!   structural bindings (`js_api`), so an injected constructor — Node's
 //!   `WebSocket`, the `ws` package, a test double — works like the browser's.
@@ -38,6 +41,7 @@ mod options;
 mod outbox;
 mod page;
 mod socket;
+mod tap;
 mod timer;
 mod transport;
 

@@ -170,7 +170,7 @@ impl SteadySocket {
             };
             if !accepted {
                 // Says why in the verbose log.
-                inner.machine.borrow_mut().send_target();
+                inner.input().send_target();
             }
             accepted
         };
@@ -199,13 +199,13 @@ impl SteadySocket {
 
     /// Refuse sends and defer `onOpen` until `resume()`.
     pub fn pause(&self) {
-        self.inner.machine.borrow_mut().pause(now());
+        self.inner.input().pause(now());
         self.inner.pump();
     }
 
     /// Undo `pause()`: delivers the deferred `onOpen`, or `onResume`.
     pub fn resume(&self) {
-        self.inner.machine.borrow_mut().resume(now());
+        self.inner.input().resume(now());
         self.inner.pump();
     }
 
@@ -217,8 +217,7 @@ impl SteadySocket {
         let (code, reason) = close_args(code, reason, STOPPED)?;
         let socket = self
             .inner
-            .machine
-            .borrow_mut()
+            .input()
             .stop_with(now(), code, reason, Cause::Stop);
         self.inner.pump();
         Ok(self.inner.close_promise(socket))
@@ -227,7 +226,7 @@ impl SteadySocket {
     /// Connect again after `stop()` (does nothing in any other state).
     #[wasm_bindgen(js_name = tryRestart)]
     pub fn try_restart(&self) {
-        self.inner.machine.borrow_mut().try_restart(now());
+        self.inner.input().try_restart(now());
         self.inner.pump();
     }
 
@@ -235,10 +234,7 @@ impl SteadySocket {
     /// again right away, from any state but `terminated`.
     pub fn reconnect(&self, code: Option<f64>, reason: Option<String>) -> Result<(), JsValue> {
         let (code, reason) = close_args(code, reason, RECONNECT)?;
-        self.inner
-            .machine
-            .borrow_mut()
-            .reconnect(now(), code, reason);
+        self.inner.input().reconnect(now(), code, reason);
         self.inner.pump();
         Ok(())
     }
@@ -248,7 +244,7 @@ impl SteadySocket {
     /// `onOutboxDrop`). Resolves once the old socket's close has happened.
     pub fn terminate(&self) -> Promise {
         let inner = &self.inner;
-        let socket = inner.machine.borrow_mut().terminate(now());
+        let socket = inner.input().terminate(now());
         inner.page.borrow_mut().take();
         let queued = inner
             .outbox
@@ -266,7 +262,7 @@ impl SteadySocket {
     /// `{ hasSyncedPastLastReconnect: true }`).
     #[wasm_bindgen(js_name = resetBackoff)]
     pub fn reset_backoff(&self) {
-        self.inner.machine.borrow_mut().reset_backoff();
+        self.inner.input().reset_backoff();
         self.inner.pump();
     }
 

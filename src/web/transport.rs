@@ -7,20 +7,21 @@ use wasm_bindgen::JsCast;
 use super::dial::{Dialer, Target};
 use super::js_api::{EventLike, SocketLike, CLOSED, CLOSING};
 use super::listener::Listener;
+use super::tap::Tap;
 use crate::machine::SocketId;
 
 /// Which event of the socket.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SocketEvent {
     Open,
-    Message,
     Close,
     Error,
 }
 
-/// A socket with its listeners. While live, all four events are reported;
-/// once retired (closed by us) only `close`, for whoever awaits it (its
-/// `error` is still listened to, and ignored).
+/// A socket with its listeners. While live, all four events are reported
+/// (`message` through the [`Tap`]'s handler, which delivers most frames
+/// itself); once retired (closed by us) only `close`, for whoever awaits it
+/// (its `error` is still listened to, and ignored).
 pub struct Transport {
     pub id: SocketId,
     pub socket: SocketLike,
@@ -29,6 +30,8 @@ pub struct Transport {
     /// Sent on open, before anything else (the token, when it travels so).
     pub first_message: Option<JsValue>,
     active: Vec<Listener>,
+    /// After `active`: the message listener goes before what it calls.
+    pub tap: Tap,
     /// Kept until the end: an `error` with no listener is an uncaught
     /// exception for some implementations (Node's `ws`).
     _error: Listener,
@@ -41,6 +44,7 @@ impl Transport {
         dialer: &Dialer,
         target: Target,
         id: SocketId,
+        tap: Tap,
         on_event: impl Fn(SocketId, SocketEvent, EventLike) + Clone + 'static,
     ) -> Result<Transport, JsValue> {
         let args = if target.protocols.is_undefined() {
@@ -58,8 +62,9 @@ impl Transport {
             id,
             active: vec![
                 listen("open", SocketEvent::Open),
-                listen("message", SocketEvent::Message),
+                Listener::function(&socket, "message", tap.handler()),
             ],
+            tap,
             _error: listen("error", SocketEvent::Error),
             _close: listen("close", SocketEvent::Close),
             socket,
@@ -71,6 +76,7 @@ impl Transport {
     /// Stop reporting anything but `close` (and `error`, ignored).
     pub fn retire(&mut self) {
         self.active.clear();
+        self.tap.let_go();
     }
 
     /// Close the socket unless it is already closing.

@@ -1,0 +1,117 @@
+//! The message hot path's shared state: a small JavaScript object read and
+//! written by the frame handler of `fast.js` and by the shell.
+//!
+//! Most frames never enter wasm: the handler delivers them itself and
+//! records the last one's arrival in `tap.at`. The shell takes that time
+//! ([`Tap::take_at`]) and reports it to the machine (`on_frames`) before its
+//! next input, and keeps `tap.slow` equal to the machine's
+//! `wants_every_frame()`, so that frames the machine must see one by one
+//! (and the ping and pong frames) come through the shell's slow path.
+
+use std::cell::Cell;
+
+use js_sys::{Function, Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/src/web/fast.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = frameHandler)]
+    fn frame_handler(
+        tap: &Object,
+        on_message: &JsValue,
+        this: &JsValue,
+        slow: &Function,
+    ) -> Function;
+}
+
+/// What the frame handler hands back to the shell.
+pub enum Slow {
+    /// A frame the shell must look at (the `message` event).
+    Frame(JsValue),
+    /// `onMessage` threw this.
+    Threw(JsValue),
+    /// `onMessage` answered `{ hasSyncedPastLastReconnect: true }`.
+    Synced,
+}
+
+/// The tap of one socket, with its frame handler. Dropping it tells the
+/// handler the socket was let go, and frees the shell's callback.
+pub struct Tap {
+    obj: Object,
+    handler: Function,
+    slow: Cell<bool>,
+    _shell: Closure<dyn FnMut(u32, JsValue)>,
+}
+
+impl Tap {
+    /// A tap delivering to `on_message` (called with `this`), answering
+    /// `ping` frames and recognising `pong` frames through `shell`.
+    pub fn new(
+        on_message: Option<&Function>,
+        this: &JsValue,
+        ping: Option<&JsValue>,
+        pong: Option<&JsValue>,
+        mut shell: impl FnMut(Slow) + 'static,
+    ) -> Tap {
+        let obj = Object::new();
+        set(&obj, "slow", &JsValue::TRUE);
+        set(&obj, "live", &JsValue::TRUE);
+        set(&obj, "ping", ping.unwrap_or(&JsValue::UNDEFINED));
+        set(&obj, "pong", pong.unwrap_or(&JsValue::UNDEFINED));
+        let closure = Closure::<dyn FnMut(u32, JsValue)>::new(move |kind, value| {
+            shell(match kind {
+                0 => Slow::Frame(value),
+                1 => Slow::Threw(value),
+                _ => Slow::Synced,
+            })
+        });
+        let on_message = on_message.map_or(JsValue::UNDEFINED, |f| f.clone().into());
+        let handler = frame_handler(&obj, &on_message, this, closure.as_ref().unchecked_ref());
+        Tap {
+            obj,
+            handler,
+            slow: Cell::new(true),
+            _shell: closure,
+        }
+    }
+
+    /// The `message` listener.
+    pub fn handler(&self) -> &Function {
+        &self.handler
+    }
+
+    /// Route every frame through the shell (`true`) or only the pings and
+    /// pongs. Crosses into JavaScript only when it changes.
+    pub fn set_slow(&self, slow: bool) {
+        if self.slow.replace(slow) != slow {
+            set(&self.obj, "slow", &JsValue::from_bool(slow));
+        }
+    }
+
+    /// When the last frame delivered by the handler arrived, on the
+    /// `performance.now()` scale, if one did since the last call.
+    pub fn take_at(&self) -> Option<f64> {
+        let at = Reflect::get(&self.obj, &"at".into()).ok()?.as_f64()?;
+        set(&self.obj, "at", &JsValue::UNDEFINED);
+        Some(at)
+    }
+}
+
+impl Tap {
+    /// The socket is let go: the handler must not call the shell any more
+    /// (it may be running the application's callback right now).
+    pub fn let_go(&self) {
+        set(&self.obj, "live", &JsValue::FALSE);
+    }
+}
+
+impl Drop for Tap {
+    fn drop(&mut self) {
+        self.let_go();
+    }
+}
+
+fn set(obj: &Object, key: &str, value: &JsValue) {
+    // Setting a property of a plain object cannot fail.
+    let _ = Reflect::set(obj, &key.into(), value);
+}
