@@ -337,8 +337,12 @@ export interface CommonOptions {
 export interface SteadySocketOptions extends CommonOptions {
   /** A socket opened (called with the options object as `this`, like every callback). */
   onOpen?: (meta: OpenMeta) => void;
-  /** A frame arrived; return `{ hasSyncedPastLastReconnect: true }` to reset the backoff. */
-  onMessage?: (data: ReceivedData) => MessageResult | void;
+  /**
+   * A frame arrived: its `data`, not copied, and the socket's own `message`
+   * event (its `timeStamp`, `origin`…; with Node's `ws`, that package's event
+   * object). Return `{ hasSyncedPastLastReconnect: true }` to reset the backoff.
+   */
+  onMessage?: (data: ReceivedData, event: MessageEvent) => MessageResult | void;
   /** Any close, the client's own included, with the decision taken. */
   onClose?: (info: CloseInfo) => void;
   /** Subprotocol(s), as the `WebSocket` constructor takes them. */

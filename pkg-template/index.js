@@ -99,6 +99,30 @@ const MessageEventClass =
         }
       };
 
+/**
+ * Point `event` at `target`, as if dispatched there: `target` and
+ * `currentTarget` become own properties (the event's own socket is private
+ * to us). False if the event would not take them.
+ */
+function aim(event, target) {
+  try {
+    Object.defineProperty(event, "target", { value: target, configurable: true });
+    Object.defineProperty(event, "currentTarget", { value: target, configurable: true });
+    return event.target === target;
+  } catch {
+    return false;
+  }
+}
+
+/** Report a listener's throw the way a dispatch would, without stopping the others. */
+function report(error) {
+  if (typeof reportError === "function") reportError(error);
+  else
+    queueMicrotask(() => {
+      throw error;
+    });
+}
+
 function originOf(url) {
   try {
     return new URL(url).origin;
@@ -114,6 +138,7 @@ function originOf(url) {
  */
 export class SteadyWebSocket extends EventTarget {
   #core;
+  #messageListeners = [];
   // The latest close() whose socket has not finished closing:
   // { wasOpen, info, superseded }.
   #closing = null;
@@ -164,9 +189,14 @@ export class SteadyWebSocket extends EventTarget {
       onOpen() {
         ref.deref()?.#emit(new Event("open"));
       },
-      onMessage(data) {
+      onMessage(data, event) {
         const self = ref.deref();
-        if (self) self.#emit(new MessageEventClass("message", { data, origin: self.#origin() }));
+        if (!self) return;
+        // The socket's own event, re-aimed at this object: building and
+        // dispatching a copy per message would cost more than the rest of
+        // the path together.
+        if (event instanceof MessageEventClass && aim(event, self)) self.#emit(event);
+        else self.#emit(new MessageEventClass("message", { data, origin: self.#origin() }));
       },
       onClose(info) {
         ref.deref()?.#closed(info);
@@ -178,7 +208,7 @@ export class SteadyWebSocket extends EventTarget {
     };
     if (protocols !== undefined) coreOptions.protocols = protocols;
 
-    for (const type of ["open", "message", "close", "error"]) {
+    for (const type of ["open", "close", "error"]) {
       const property = `on${type}`;
       this.addEventListener(type, (event) => {
         const handler = this[property];
@@ -297,6 +327,71 @@ export class SteadyWebSocket extends EventTarget {
       return f();
     } finally {
       this.#depth -= 1;
+    }
+  }
+
+  /**
+   * `message` listeners are kept here, not in the `EventTarget`: a message is
+   * delivered by calling them (after `onmessage`, as a handler set first
+   * would be), with the socket's own event and no dispatch.
+   */
+  addEventListener(type, listener, options) {
+    if (type !== "message") return super.addEventListener(type, listener, options);
+    if (listener === null || listener === undefined) return;
+    const capture = typeof options === "boolean" ? options : Boolean(options?.capture);
+    if (this.#messageListeners.some((e) => e.listener === listener && e.capture === capture)) return;
+    const signal = typeof options === "object" && options !== null ? options.signal : undefined;
+    if (signal?.aborted) return;
+    const entry = { listener, capture, once: typeof options === "object" && Boolean(options?.once), removed: false };
+    this.#messageListeners = [...this.#messageListeners, entry];
+    signal?.addEventListener("abort", () => this.#unlisten(entry), { once: true });
+  }
+
+  removeEventListener(type, listener, options) {
+    if (type !== "message") return super.removeEventListener(type, listener, options);
+    const capture = typeof options === "boolean" ? options : Boolean(options?.capture);
+    const entry = this.#messageListeners.find((e) => e.listener === listener && e.capture === capture);
+    if (entry) this.#unlisten(entry);
+  }
+
+  dispatchEvent(event) {
+    if (event?.type !== "message") return super.dispatchEvent(event);
+    if (!aim(event, this)) {
+      // Not ours to re-aim (frozen, say): a copy.
+      const { data, origin, lastEventId } = event;
+      event = new MessageEventClass("message", { data, origin, lastEventId });
+      aim(event, this);
+    }
+    this.#deliver(event);
+    return !event.defaultPrevented;
+  }
+
+  #unlisten(entry) {
+    entry.removed = true;
+    this.#messageListeners = this.#messageListeners.filter((e) => e !== entry);
+  }
+
+  /** Call `onmessage`, then the `message` listeners; a throw is reported and the rest still run. */
+  #deliver(event) {
+    const handler = this.onmessage;
+    if (typeof handler === "function") {
+      try {
+        handler.call(this, event);
+      } catch (e) {
+        report(e);
+      }
+    }
+    // Copy-on-write: listeners added meanwhile wait for the next message.
+    for (const entry of this.#messageListeners) {
+      if (entry.removed) continue;
+      if (entry.once) this.#unlisten(entry);
+      try {
+        const l = entry.listener;
+        if (typeof l === "function") l.call(this, event);
+        else l.handleEvent(event);
+      } catch (e) {
+        report(e);
+      }
     }
   }
 

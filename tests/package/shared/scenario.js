@@ -94,14 +94,15 @@ export async function runScenario({ pkg, httpBase, wsBase, label, WebSocket, rep
         ...injected,
         ...fast,
         onOpen: (meta) => events.push({ open: meta }),
-        onMessage: (data) => events.push({ data }),
+        onMessage: (data, event) => events.push({ data, event }),
         onClose: (info) => events.push({ close: info }),
       });
       const { open } = await events.next((e) => e.open, "onOpen");
       assert(open.connectionCount === 0 && open.lastCloseReason === "InitialConnect", "first onOpen meta");
       assert(socket.socketState() === "ready", `state ${socket.socketState()}`);
       assert(socket.sendMessage("hello") === true, "sendMessage returned false");
-      await events.next((e) => e.data === "hello", "the echo of hello");
+      const hello = await events.next((e) => e.data === "hello", "the echo of hello");
+      assert(hello.event?.type === "message" && hello.event.data === "hello", "onMessage's event argument");
       assert(socket.sendMessage(new Uint8Array([1, 2, 3])), "binary sendMessage returned false");
       const { data } = await events.next((e) => e.data instanceof ArrayBuffer, "the binary echo");
       assert(equalBytes(data, [1, 2, 3]), "binary echo differs");
@@ -186,6 +187,33 @@ export async function runScenario({ pkg, httpBase, wsBase, label, WebSocket, rep
         const until = Date.now() + STEP_MS;
         while (!got.includes("42") && Date.now() < until) await sleep(20);
         assert(got.includes("42"), `send(42) echoed ${JSON.stringify(got)}, not "42"`);
+      } finally {
+        other.close();
+      }
+    });
+    await check("SteadyWebSocket message listeners: order, once, handleEvent, removal, signal", async () => {
+      const other = new SteadyWebSocket(`${wsBase}/ws?client=${client}-listeners`, undefined, { ...injected, ...fast });
+      const calls = [];
+      const controller = new AbortController();
+      const removed = () => calls.push("removed");
+      other.addEventListener("message", (e) => calls.push(`a:${e.data}`));
+      other.addEventListener("message", (e) => calls.push(`once:${e.data}`), { once: true });
+      other.addEventListener("message", { handleEvent: (e) => calls.push(`h:${e.data}`) });
+      other.addEventListener("message", removed);
+      other.removeEventListener("message", removed);
+      other.addEventListener("message", (e) => calls.push(`signal:${e.data}`), { signal: controller.signal });
+      other.onmessage = (e) =>
+        calls.push(`on:${e.data}:${e.type}:${e.target === other && e.currentTarget === other}`);
+      await withTimeout(new Promise((resolve) => other.addEventListener("open", resolve, { once: true })), "open");
+      try {
+        other.send("one");
+        const until = Date.now() + STEP_MS;
+        while (!calls.includes("signal:one") && Date.now() < until) await sleep(20);
+        controller.abort();
+        other.send("two");
+        while (!calls.includes("h:two") && Date.now() < until) await sleep(20);
+        const want = "on:one:message:true a:one once:one h:one signal:one on:two:message:true a:two h:two";
+        assert(calls.join(" ") === want, `calls: ${calls.join(" ")}`);
       } finally {
         other.close();
       }
