@@ -19,9 +19,11 @@ import * as esbuild from "esbuild";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
+// `--name value` or `--name=value`.
 const opt = (name) => {
   const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
+  if (i >= 0) return args[i + 1];
+  return args.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
 };
 const smoke = args.includes("--smoke");
 const url = opt("--url") ?? "http://127.0.0.1:47390/";
@@ -32,8 +34,8 @@ const PKG = path.resolve(opt("--pkg-dir") ?? path.join(ROOT, "pkg"));
 // Servers of their own for the reconnect cycles, one per contender: the
 // browser spaces connection attempts to one address by ~10 ms, so the
 // contenders cycle side by side, each against its own port.
-// --only receive,send,memory,latency,size: a subset (for working on one).
-const only = new Set((opt("--only") ?? "receive,send,memory,latency,size").split(","));
+// --only receive,send,memory,latency,dead,size: a subset (for working on one).
+const only = new Set((opt("--only") ?? "receive,send,memory,latency,dead,size").split(","));
 const memPorts = (opt("--mem-ports") ?? "").split(",").filter(Boolean).map(Number);
 
 const CONFIG = smoke
@@ -43,6 +45,7 @@ const CONFIG = smoke
       sendN: { text64: 300, text16k: 30, binary16k: 30 },
       memRuns: 1, warmup: 5, cycles: 30,
       latRuns: 1, downMs: 50,
+      deadRuns: 1, deadCapMs: 3000,
     }
   : {
       runs: 7,
@@ -50,6 +53,7 @@ const CONFIG = smoke
       sendN: { text64: 40000, text16k: 4000, binary16k: 4000 },
       memRuns: 5, warmup: 500, cycles: 10000,
       latRuns: 7, downMs: 100,
+      deadRuns: 5, deadCapMs: 10000,
     };
 
 const KIND_LABEL = { text64: "64 B text", text16k: "16 KB text", binary16k: "16 KB binary" };
@@ -258,6 +262,54 @@ if (only.has("latency")) {
   }
 }
 
+// ---- 6, continued: a dead connection after visible / online ----------------
+
+const DEAD_TRIGGERS = ["visible", "online"];
+// Who probes on each trigger with the options used: SteadyWebSocket's
+// defaults include `pauseWhenHidden: false`, without which the package
+// does not watch the page's visibility.
+const PROBES = { visible: ["steadysocket"], online: ["steadysocket", "compat"] };
+const dead = Object.fromEntries(names.map((c) => [c, Object.fromEntries(DEAD_TRIGGERS.map((t) => [t, { runs: [], error: null }]))]));
+if (only.has("dead")) {
+  const p = await openPage();
+  // The page takes the whole context offline and back through this.
+  await p.page.exposeFunction("benchSetOffline", (off) => context.setOffline(off));
+  try {
+    for (let r = 0; r < CONFIG.deadRuns; r++) {
+      for (const trigger of DEAD_TRIGGERS) {
+        for (const c of rotate(names, r)) {
+          const cell = dead[c][trigger];
+          if (cell.error) continue;
+          try {
+            cell.runs.push(await p.page.evaluate(([c, t, cap]) => window.B.dead(c, t, cap), [c, trigger, CONFIG.deadCapMs]));
+          } catch (e) {
+            cell.error = e;
+          }
+        }
+      }
+    }
+  } finally {
+    await context.setOffline(false);
+    await p.page.close();
+  }
+  const fmtRun = (x) => (x == null ? `> ${CONFIG.deadCapMs} ms` : `${Math.round(x)} ms`);
+  for (const trigger of DEAD_TRIGGERS) {
+    for (const c of names) {
+      const cell = dead[c][trigger];
+      if (cell.error) fail(`dead ${trigger} ${c}`, cell.error);
+      const last = cell.runs.at(-1);
+      const ready = last && reconnecting.includes(c) ? `, ready ${fmtRun(last.ready)}` : "";
+      check(`dead connection, ${trigger}, ${c}: ${cell.runs.length} run(s)${last ? `, detected ${fmtRun(last.detect)}${last.how ? ` (${last.how})` : ""}${ready}` : ""}`,
+        !cell.error && cell.runs.length === CONFIG.deadRuns);
+      if (PROBES[trigger].includes(c) && !cell.error) {
+        const missed = cell.runs.filter((x) => x.detect == null).length;
+        if (missed) fail(`dead ${trigger} ${c}`, `not detected within ${CONFIG.deadCapMs} ms in ${missed} of ${cell.runs.length} run(s)`);
+        check(`dead connection, ${trigger}, ${c}: detected within ${CONFIG.deadCapMs} ms`, missed === 0);
+      }
+    }
+  }
+}
+
 const chromiumVersion = browser.version();
 await browser.close();
 
@@ -461,6 +513,40 @@ for (const c of reconnecting) {
   }
   const f = (k) => range(stats(runs.map((r) => r[k])), fmtMs);
   P(`| ${label[c]} | ${f("total")} | ${f("detect")} | ${f("backoff")} | ${f("overhead")} | ${range(stats(runs.map((r) => r.attempts)), String)} |`);
+}
+P();
+
+P("### Dead connection detected after the page returns / the network returns");
+P();
+P(`A connection that dies without closing: \`/control/silent?client=…&on=1\` under an open connection (the server answers nothing on it from then on; TCP stays open). Then *visible*: the page goes hidden and, 200 ms later, visible again (\`document.visibilityState\`/\`hidden\` overridden and \`visibilitychange\` dispatched, as the package's browser tests do); or *online*: Playwright's \`context.setOffline(true)\`, 200 ms later \`setOffline(false)\` (in this headless Chromium these fire real \`offline\`/\`online\` events and do not close the WebSocket; the runner checks both). The times run from the \`visibilitychange\` dispatch / the \`online\` event to the contender noticing (SteadySocket: its state leaving \`ready\`, or \`onClose\`; the others: their \`close\` event) and to its next \`open\`; \`> ${CONFIG.deadCapMs / 1000} s\`: not within ${CONFIG.deadCapMs / 1000} s, when the run was ended. SteadySocket probes on visible/online only with a heartbeat (without one it judges its inactivity timeout, 60 s by default): its probe is a heartbeat ping that must be answered within \`probeTimeoutMs\` (default 2000 ms), then the client-close backoff (\`backoffClientInitialMs\`, default 100 ms ±50 %) and a new handshake.${names.includes("compat") ? ` ${label.compat} has the same heartbeat, over its own defaults, which include \`pauseWhenHidden: false\` (a WebSocket in a background tab keeps working): the package watches the page's visibility only with \`pauseWhenHidden\`, so it probes on online, not on visible.` : ""} A new connection per run; median of ${CONFIG.deadRuns} runs (min–max), ms.`);
+P();
+P("| contender | trigger | detected after (ms) | ready again after (ms) | options |");
+P("|---|---|---:|---:|---|");
+{
+  const cap = `> ${CONFIG.deadCapMs / 1000} s`;
+  const fmtDead = (xs) => {
+    const got = xs.filter((x) => x != null);
+    if (!got.length) return cap;
+    const s = range(stats(got), fmtMs);
+    return got.length === xs.length ? s : `${s}; ${cap} in ${xs.length - got.length} of ${xs.length} runs`;
+  };
+  const fmtOptions = (o) => {
+    if (!o) return "–";
+    const set = Object.entries(o).map(([k, v]) => `\`${k}: ${JSON.stringify(v)}\``);
+    return set.length ? `${set.join(", ")}, the rest default` : "defaults";
+  };
+  for (const c of names) {
+    const info = contenders.find((x) => x.name === c);
+    for (const trigger of DEAD_TRIGGERS) {
+      const runs = dead[c][trigger].runs;
+      if (!runs.length) {
+        P(`| ${label[c]} | ${trigger} | error | | |`);
+        continue;
+      }
+      const ready = info.reconnects ? fmtDead(runs.map((r) => r.ready)) : "– (does not reconnect)";
+      P(`| ${label[c]} | ${trigger} | ${fmtDead(runs.map((r) => r.detect))} | ${ready} | ${fmtOptions(info.deadOptions)} |`);
+    }
+  }
 }
 P();
 

@@ -5,8 +5,10 @@
 //
 // A contender is opened with `open(name, url, handlers, profile)`, which
 // resolves once it is open, to `{ send(data), close(), pause(), resume() }`.
-// `handlers` are `onOpen()`, `onMessage(data)` and `onClose({ delayMs })`
-// (`delayMs`: the backoff chosen for the reconnect that follows, when known).
+// `handlers` are `onOpen()`, `onMessage(data)`, `onClose({ delayMs, code,
+// reason })` (`delayMs`: the backoff chosen for the reconnect that follows,
+// when known) and, for SteadySocket only, `onState(change)` (its
+// `onStateChange`; not registered unless given).
 import { PartySocket, ReconnectingWebSocket } from "./gen/vendor.js";
 
 // The package as an application imports it: its entry point (the runner
@@ -32,13 +34,17 @@ const compatName = COMPAT_NAMES.find((n) => typeof steady[n] === "function") ?? 
 
 // Backoff settings per scenario. "throughput" is each library's defaults;
 // "cycle" reconnects at once (the memory test); "latency" waits a known
-// delay (500 ms, jittered ±50 % for steadysocket, which reports its choice).
+// delay (500 ms, jittered ±50 % for steadysocket, which reports its choice);
+// "dead" is the defaults plus, for the package, the heartbeat its probes on
+// visible/online need (the test server echoes the "ping", which is the
+// answer).
 const FIXED_DELAY = 500;
 const PROFILES = {
   steady: {
     throughput: {},
     cycle: { backoffInitialMs: 0, backoffClientInitialMs: 0, backoffMaxMs: 0 },
     latency: { backoffInitialMs: FIXED_DELAY },
+    dead: { heartbeat: { pong: "ping" } },
   },
   // The package's WebSocket-compatible class takes SteadySocket's options;
   // its close events don't carry the backoff, so latency uses a fixed one.
@@ -46,11 +52,13 @@ const PROFILES = {
     throughput: { binaryType: "arraybuffer" },
     cycle: { backoffInitialMs: 0, backoffClientInitialMs: 0, backoffMaxMs: 0 },
     latency: { backoffInitialMs: FIXED_DELAY, backoffJitter: 0, backoffMultiplier: 1 },
+    dead: { heartbeat: { pong: "ping" } },
   },
   rws: {
     throughput: {},
     cycle: { minReconnectionDelay: 0, maxReconnectionDelay: 0 },
     latency: { minReconnectionDelay: FIXED_DELAY, maxReconnectionDelay: FIXED_DELAY },
+    dead: {},
   },
 };
 
@@ -74,8 +82,9 @@ function openSteady(url, h, profile) {
       },
       onMessage: h.onMessage,
       onClose(info) {
-        h.onClose?.({ delayMs: info.decision.delayMs ?? null });
+        h.onClose?.({ delayMs: info.decision.delayMs ?? null, code: info.code, reason: info.reason });
       },
+      ...(h.onState && { onStateChange: h.onState }),
     });
     api = {
       send: (d) => {
@@ -125,7 +134,8 @@ function openWsLike(make, url, h, delayOf) {
       h.onOpen?.();
     });
     s.addEventListener("message", (e) => h.onMessage(e.data));
-    s.addEventListener("close", () => h.onClose?.({ delayMs: delayOf ? delayOf(s) : null }));
+    s.addEventListener("close", (e) =>
+      h.onClose?.({ delayMs: delayOf ? delayOf(s) : null, code: e.code, reason: e.reason }));
   });
 }
 
@@ -133,17 +143,20 @@ const CONTENDERS = {
   raw: {
     label: "raw WebSocket",
     reconnects: false,
+    options: () => null,
     open: (url, h) => openWsLike((u) => new WebSocket(u), url, h),
   },
   steadysocket: {
     label: "steadysocket SteadySocket",
     reconnects: true,
+    options: (profile) => PROFILES.steady[profile],
     open: openSteady,
   },
   ...(compatName && {
     compat: {
       label: `steadysocket ${compatName}`,
       reconnects: true,
+      options: (profile) => PROFILES.compat[profile],
       open: (url, h, profile) =>
         openWsLike((u) => new steady[compatName](u, undefined, { ...PROFILES.compat[profile], logger: false }),
           url, h, profile === "latency" ? () => FIXED_DELAY : null),
@@ -152,6 +165,7 @@ const CONTENDERS = {
   partysocket: {
     label: "partysocket 1.3.0",
     reconnects: true,
+    options: (profile) => PROFILES.rws[profile],
     open: (url, h, profile) =>
       openWsLike((u) => new PartySocket(u, undefined, PROFILES.rws[profile]), url, h,
         profile === "latency" ? () => FIXED_DELAY : null),
@@ -159,6 +173,7 @@ const CONTENDERS = {
   rws: {
     label: "reconnecting-websocket 4.4.0",
     reconnects: true,
+    options: (profile) => PROFILES.rws[profile],
     open: (url, h, profile) =>
       openWsLike((u) => new ReconnectingWebSocket(u, undefined, PROFILES.rws[profile]), url, h,
         profile === "latency" ? () => FIXED_DELAY : null),
@@ -185,6 +200,28 @@ const timerDelta = (a, b) => ({
   intervals: b.setI - a.setI + b.clearI - a.clearI,
 });
 
+// The page's visibility, overridden the way the package's browser tests do
+// it; `restoreVisibility` removes the overrides (the page is visible).
+function setHidden(h) {
+  Object.defineProperty(document, "visibilityState", { configurable: true, get: () => (h ? "hidden" : "visible") });
+  Object.defineProperty(document, "hidden", { configurable: true, get: () => h });
+  document.dispatchEvent(new Event("visibilitychange"));
+}
+function restoreVisibility() {
+  if (document.hidden) setHidden(false);
+  delete document.visibilityState;
+  delete document.hidden;
+}
+
+// The moment of each "online" event, taken by a listener registered before
+// any contender's, so that it runs first.
+const online = { waiters: [] };
+addEventListener("online", () => {
+  const t = now();
+  for (const w of online.waiters.splice(0)) w(t);
+});
+let deadSeq = 0;
+
 let wasm = null;
 
 const B = {
@@ -197,6 +234,7 @@ const B = {
         name,
         label: c.label,
         reconnects: c.reconnects,
+        deadOptions: c.options("dead"),
       })),
       compat: compatName,
       entry,
@@ -368,6 +406,87 @@ const B = {
         overhead: tReady - closes[0].t - backoff,
       };
     } finally {
+      await c.close();
+    }
+  },
+
+  // A connection that dies without closing (the server goes silent on it:
+  // it answers nothing, TCP stays open), then the page comes back
+  // (`visible`: hidden for 200 ms, then visible) or the network does
+  // (`online`: offline for 200 ms through the runner's `benchSetOffline`,
+  // Playwright's `context.setOffline`). From that moment (t0) to the
+  // contender noticing (its close, or SteadySocket's state leaving
+  // `ready`) and to its next open; `null` for what did not happen within
+  // `capMs`.
+  async dead(name, trigger, capMs) {
+    const contender = CONTENDERS[name];
+    const client = `bench-dead-${name}-${++deadSeq}`;
+    let opens = 0;
+    let tDetect = null;
+    let how = null;
+    let tReady = null;
+    let settle;
+    const settled = new Promise((r) => (settle = r));
+    const detected = (what) => {
+      if (tDetect !== null) return;
+      tDetect = now();
+      how = what;
+      if (!contender.reconnects) settle();
+    };
+    const c = await contender.open(wsUrl(`client=${client}`), {
+      onOpen() {
+        if (++opens === 2) {
+          tReady = now();
+          settle();
+        }
+      },
+      onMessage() {},
+      onClose(info) {
+        detected(`close ${info.code}${info.reason ? ` ${info.reason}` : ""}`);
+      },
+      onState(change) {
+        if (change.from === "ready" && change.to !== "ready") detected(`${change.to} (${change.cause})`);
+      },
+    }, "dead");
+    const control = async (query) => {
+      const res = await fetch(`/control/silent?client=${client}&${query}`, { method: "POST" });
+      if (!res.ok) throw new Error(`silent: HTTP ${res.status}`);
+      return (await res.json()).affected;
+    };
+    let offline = false;
+    try {
+      await sleep(20);
+      const affected = await control("on=1");
+      if (affected !== 1) throw new Error(`the silent order reached ${affected} connections, not 1`);
+      let t0;
+      if (trigger === "visible") {
+        setHidden(true);
+        await sleep(200);
+        t0 = now();
+        setHidden(false);
+      } else if (trigger === "online") {
+        const back = new Promise((r) => online.waiters.push(r));
+        offline = true;
+        await window.benchSetOffline(true);
+        if (navigator.onLine) throw new Error("setOffline(true) left navigator.onLine true");
+        await sleep(200);
+        await window.benchSetOffline(false);
+        offline = false;
+        const limit = deadline(2000, "the online event");
+        t0 = await limit.race(back).finally(limit.cancel);
+      } else {
+        throw new Error(`unknown trigger ${trigger}`);
+      }
+      if (tDetect !== null) throw new Error(`closed before the ${trigger} event (${how})`);
+      let cap;
+      await Promise.race([settled, new Promise((r) => (cap = setTimeout(r, Math.max(0, t0 + capMs - now()))))]);
+      clearTimeout(cap);
+      const within = (t) => (t !== null && t - t0 <= capMs ? t - t0 : null);
+      return { detect: within(tDetect), ready: within(tReady), how: within(tDetect) === null ? null : how };
+    } finally {
+      restoreVisibility();
+      if (offline) await window.benchSetOffline(false);
+      await control("on=0").catch(() => {});
       await c.close();
     }
   },
