@@ -7,17 +7,22 @@
 #                                    prints the tables, writes nothing
 #   --no-build                       use pkg/, the server binary and node_modules
 #                                    as they are (installs and builds nothing)
+#   --only=receive,send,memory,latency,dead,size
+#                                    a subset; a full run of a subset writes
+#                                    target/bench-only.md, not bench/RESULTS.md
 #   STEADYSOCKET_BENCH_PORT          first of the five ports used (default 47390)
 # Ends with "bench: N passed, M failed"; exits 1 if any contender failed.
 source "$(dirname "$0")/lib.sh"
 
 SMOKE=0
 BUILD=1
+ONLY=
 for arg in "$@"; do
   case "$arg" in
     --smoke) SMOKE=1 ;;
     --no-build) BUILD=0 ;;
-    *) die "unknown argument: $arg (use --smoke, --no-build)" ;;
+    --only=*) ONLY="$arg" ;;
+    *) die "unknown argument: $arg (use --smoke, --no-build, --only=…)" ;;
   esac
 done
 
@@ -87,9 +92,13 @@ for p in "${MEM_PORTS[@]}"; do
 done
 
 ARGS=(--url "http://127.0.0.1:$PORT/" --pkg-dir "$SNAP" --mem-ports "$(IFS=,; echo "${MEM_PORTS[*]}")")
+[ -n "$ONLY" ] && ARGS+=("$ONLY")
 if [ "$SMOKE" = 1 ]; then
   step "benchmarks, smoke run"
   node bench/run.mjs "${ARGS[@]}" --smoke
+elif [ -n "$ONLY" ]; then
+  step "benchmarks, $ONLY (results in target/bench-only.md)"
+  node bench/run.mjs "${ARGS[@]}" --out target/bench-only.md
 else
   step "benchmarks (full run; results in bench/RESULTS.md)"
   node bench/run.mjs "${ARGS[@]}" --out bench/RESULTS.md
