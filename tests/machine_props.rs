@@ -541,23 +541,7 @@ impl World {
     }
 
     fn pick(&self, s: Sock) -> Option<SocketId> {
-        let live = self.m.state().socket();
-        match s {
-            Sock::Live => live.or_else(|| self.created.last().copied()),
-            Sock::Older(k) => {
-                let older: Vec<SocketId> = self
-                    .created
-                    .iter()
-                    .copied()
-                    .filter(|&id| Some(id) != live)
-                    .collect();
-                if older.is_empty() {
-                    live
-                } else {
-                    Some(older[k % older.len()])
-                }
-            }
-        }
+        pick_in(&self.m, &self.created, s)
     }
 
     fn step(&mut self, step: &Step) -> Result<(), TestCaseError> {
@@ -1504,23 +1488,7 @@ impl Twin {
     }
 
     fn pick(&self, s: Sock) -> Option<SocketId> {
-        let live = self.a.state().socket();
-        match s {
-            Sock::Live => live.or_else(|| self.created.last().copied()),
-            Sock::Older(k) => {
-                let older: Vec<SocketId> = self
-                    .created
-                    .iter()
-                    .copied()
-                    .filter(|&id| Some(id) != live)
-                    .collect();
-                if older.is_empty() {
-                    live
-                } else {
-                    Some(older[k % older.len()])
-                }
-            }
-        }
+        pick_in(&self.a, &self.created, s)
     }
 
     /// Tell `b` about the frames it has not heard of (the shell does this
@@ -1670,8 +1638,9 @@ impl Twin {
     }
 }
 
-/// The socket a step names, as seen by `m` (the twins agree on the live
-/// socket, which `compare` checks).
+/// The socket a step names, as seen by `m`: the live one, or another
+/// created before (the twins agree on the live socket, which `compare`
+/// checks).
 fn pick_in(m: &Machine, created: &[SocketId], s: Sock) -> Option<SocketId> {
     let live = m.state().socket();
     match s {
