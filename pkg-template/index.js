@@ -195,8 +195,11 @@ export class SteadyWebSocket extends EventTarget {
         // The socket's own event, re-aimed at this object: building and
         // dispatching a copy per message would cost more than the rest of
         // the path together.
-        if (event instanceof MessageEventClass && aim(event, self)) self.#emit(event);
-        else self.#emit(new MessageEventClass("message", { data, origin: self.#origin() }));
+        if (!(event instanceof MessageEventClass && aim(event, self))) {
+          event = new MessageEventClass("message", { data, origin: self.#origin() });
+          aim(event, self);
+        }
+        self.#emit(event);
       },
       onClose(info) {
         ref.deref()?.#closed(info);
@@ -402,15 +405,21 @@ export class SteadyWebSocket extends EventTarget {
       this.#queue = [event];
       queueMicrotask(() => this.#flush());
     } else {
-      this.dispatchEvent(event);
+      this.#dispatch(event);
     }
   }
 
   #flush() {
     while (this.#queue && this.#queue.length > 0) {
-      this.dispatchEvent(this.#queue.shift());
+      this.#dispatch(this.#queue.shift());
     }
     this.#queue = null;
+  }
+
+  /** Our own events: messages (already aimed at us) straight to the listeners. */
+  #dispatch(event) {
+    if (event.type === "message") this.#deliver(event);
+    else super.dispatchEvent(event);
   }
 
   #closed(info) {
