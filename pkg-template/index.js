@@ -114,6 +114,17 @@ function aim(event, target) {
   }
 }
 
+/**
+ * A `message` event aimed at `target`: `event` itself when it is a
+ * `MessageEvent` that takes it, else a copy (`init()` gives its fields).
+ */
+function aimedMessage(event, target, init) {
+  if (event instanceof MessageEventClass && aim(event, target)) return event;
+  const copy = new MessageEventClass("message", init());
+  aim(copy, target);
+  return copy;
+}
+
 /** Report a listener's throw the way a dispatch would, without stopping the others. */
 function report(error) {
   if (typeof reportError === "function") reportError(error);
@@ -191,15 +202,10 @@ export class SteadyWebSocket extends EventTarget {
       },
       onMessage(data, event) {
         const self = ref.deref();
-        if (!self) return;
         // The socket's own event, re-aimed at this object: building and
         // dispatching a copy per message would cost more than the rest of
-        // the path together.
-        if (!(event instanceof MessageEventClass && aim(event, self))) {
-          event = new MessageEventClass("message", { data, origin: self.#origin() });
-          aim(event, self);
-        }
-        self.#emit(event);
+        // the path together. (Node's `ws` has events of its own: a copy.)
+        if (self) self.#emit(aimedMessage(event, self, () => ({ data, origin: self.#origin() })));
       },
       onClose(info) {
         ref.deref()?.#closed(info);
@@ -359,14 +365,13 @@ export class SteadyWebSocket extends EventTarget {
 
   dispatchEvent(event) {
     if (event?.type !== "message") return super.dispatchEvent(event);
-    if (!aim(event, this)) {
-      // Not ours to re-aim (frozen, say): a copy.
-      const { data, origin, lastEventId } = event;
-      event = new MessageEventClass("message", { data, origin, lastEventId });
-      aim(event, this);
-    }
-    this.#deliver(event);
-    return !event.defaultPrevented;
+    const aimed = aimedMessage(event, this, () => ({
+      data: event.data,
+      origin: event.origin,
+      lastEventId: event.lastEventId,
+    }));
+    this.#deliver(aimed);
+    return !aimed.defaultPrevented;
   }
 
   #unlisten(entry) {

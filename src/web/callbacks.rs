@@ -70,19 +70,6 @@ impl Callbacks {
         Self::caught(logger, name, f.call1(&self.this, arg))
     }
 
-    /// As [`Callbacks::call`], with two arguments.
-    pub fn call2(
-        &self,
-        logger: &Logger,
-        name: &'static str,
-        f: &Option<Function>,
-        a: &JsValue,
-        b: &JsValue,
-    ) -> Option<JsValue> {
-        let f = f.as_ref()?;
-        Self::caught(logger, name, f.call2(&self.this, a, b))
-    }
-
     /// What a callback call gave: its value, or `None` with the throw logged.
     pub fn caught(
         logger: &Logger,

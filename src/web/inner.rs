@@ -68,11 +68,7 @@ impl Inner {
             &cb.this,
             self.wire.auto_pong.as_ref().map(|(ping, _)| ping),
             self.wire.pong.as_ref(),
-            move |slow| {
-                if let Some(inner) = me.upgrade() {
-                    inner.on_tap(id, slow);
-                }
-            },
+            move |slow| me.upgrade().is_some_and(|inner| inner.on_tap(id, slow)),
         );
         let me = self.me.clone();
         let t = Transport::open(&self.dialer, target, id, tap, move |id, which, event| {
@@ -207,7 +203,9 @@ impl Inner {
     /// The heartbeat's interval counts from the last send.
     pub fn note_sent(&self) {
         if self.wire.ping.is_some() {
-            self.input().on_sent(now());
+            // Only records the time: no need to report frames first (which
+            // would cost a call into JavaScript per send).
+            self.machine.borrow_mut().on_sent(now());
         }
     }
 
@@ -291,10 +289,11 @@ impl Inner {
     }
 
     /// What the message hot path (`fast.js`) hands back: a frame the
-    /// machine must see, or what `onMessage` threw or answered.
-    fn on_tap(&self, id: SocketId, slow: Slow) {
+    /// machine must see (answers whether to deliver it), or what `onMessage`
+    /// threw or answered.
+    fn on_tap(&self, id: SocketId, slow: Slow) -> bool {
         match slow {
-            Slow::Frame(event) => self.on_message(id, event.unchecked_into()),
+            Slow::Frame(event) => return self.on_frame(id, event.unchecked_into()),
             Slow::Threw(e) => {
                 Callbacks::caught(&self.logger, "onMessage", Err(e));
             }
@@ -303,41 +302,29 @@ impl Inner {
                 self.pump();
             }
         }
+        false
     }
 
-    /// The slow path of a frame: answer pings, take pongs, and deliver
-    /// `event.data` as it is (with the event, as the hot path does).
-    fn on_message(&self, id: SocketId, event: EventLike) {
+    /// The slow path of a frame: answer pings, take pongs, tell the machine
+    /// and deliver what it produced. Returns whether the frame goes to
+    /// `onMessage` (the hot path's handler delivers it).
+    fn on_frame(&self, id: SocketId, event: EventLike) -> bool {
         let data = event.data();
-        if let Some((ping, pong)) = &self.wire.auto_pong {
-            if data == *ping {
+        let deliver = match (&self.wire.auto_pong, &self.wire.pong) {
+            (Some((ping, pong)), _) if data == *ping => {
                 if self.input().on_message(now(), id) {
                     self.send_on(id, pong);
                 }
-                return self.pump();
+                false
             }
-        }
-        if let Some(pong) = &self.wire.pong {
-            if data == *pong {
+            (_, Some(pong)) if data == *pong => {
                 self.input().on_pong(now(), id);
-                return self.pump();
+                false
             }
-        }
-        if !self.input().on_message(now(), id) {
-            return;
-        }
-        let cb = &self.callbacks;
-        if cb.on_message.is_some() {
-            let ret = cb.call2(&self.logger, "onMessage", &cb.on_message, &data, &event);
-            if let Some(ret) = ret.filter(|r| r.is_object()) {
-                let synced = Reflect::get(&ret, &"hasSyncedPastLastReconnect".into())
-                    .unwrap_or(JsValue::UNDEFINED);
-                if synced.is_truthy() {
-                    self.input().reset_backoff();
-                }
-            }
-        }
+            _ => self.input().on_message(now(), id),
+        };
         self.pump();
+        deliver
     }
 
     /// The machine, for an input, after telling it about the frames the hot

@@ -26,7 +26,8 @@ extern "C" {
 
 /// What the frame handler hands back to the shell.
 pub enum Slow {
-    /// A frame the shell must look at (the `message` event).
+    /// A frame the shell must look at (the `message` event); the shell
+    /// answers whether the handler delivers it.
     Frame(JsValue),
     /// `onMessage` threw this.
     Threw(JsValue),
@@ -40,7 +41,7 @@ pub struct Tap {
     obj: Object,
     handler: Function,
     slow: Cell<bool>,
-    _shell: Closure<dyn FnMut(u32, JsValue)>,
+    _shell: Closure<dyn FnMut(u32, JsValue) -> bool>,
 }
 
 impl Tap {
@@ -51,14 +52,14 @@ impl Tap {
         this: &JsValue,
         ping: Option<&JsValue>,
         pong: Option<&JsValue>,
-        mut shell: impl FnMut(Slow) + 'static,
+        mut shell: impl FnMut(Slow) -> bool + 'static,
     ) -> Tap {
         let obj = Object::new();
         set(&obj, "slow", &JsValue::TRUE);
         set(&obj, "live", &JsValue::TRUE);
         set(&obj, "ping", ping.unwrap_or(&JsValue::UNDEFINED));
         set(&obj, "pong", pong.unwrap_or(&JsValue::UNDEFINED));
-        let closure = Closure::<dyn FnMut(u32, JsValue)>::new(move |kind, value| {
+        let closure = Closure::<dyn FnMut(u32, JsValue) -> bool>::new(move |kind, value| {
             shell(match kind {
                 0 => Slow::Frame(value),
                 1 => Slow::Threw(value),
