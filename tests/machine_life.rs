@@ -2213,3 +2213,61 @@ fn connect_timeout_is_validated() {
     let err = Machine::new(config, 0).unwrap_err();
     assert_eq!(err.option, "connectTimeoutMs");
 }
+
+// ----- who keeps a socket alive ----------------------------------------------
+
+/// `is_running` decides whether the shell keeps a socket alive with no
+/// reference to it: every state that acts on its own does, `stopped` (on
+/// request, by a permanent close, or out of retries) and `terminated` don't,
+/// except a stop that the page's return undoes.
+#[test]
+fn running_is_every_state_that_acts_by_itself() {
+    let mut h = Harness::started(cfg());
+    assert!(h.m.is_running(), "connecting");
+    h.at(1010);
+    h.open();
+    assert!(h.m.is_running(), "ready");
+    h.m.pause(1011);
+    assert!(h.m.is_running(), "ready, paused");
+    h.at(1020);
+    h.close(1006, "");
+    assert!(h.m.is_running(), "disconnected, a reconnect planned");
+    h.m.set_online(1021, false);
+    assert!(h.m.is_running(), "disconnected, waiting to be online");
+    h.m.stop(1022);
+    h.drain();
+    assert!(!h.m.is_running(), "stopped on request");
+    h.m.try_restart(1030);
+    h.drain();
+    assert!(h.m.is_running(), "restarted");
+    h.m.terminate(1040);
+    h.drain();
+    assert!(!h.m.is_running(), "terminated");
+    h.m.reconnect(1050, CLOSE_NORMAL, Cow::Borrowed("again"));
+    assert!(!h.m.is_running(), "terminated stays so");
+
+    // Stopped by the server: a permanent close, and retries run out.
+    let mut h = ready(cfg());
+    h.at(1020);
+    h.close(4003, "Unauthorized");
+    assert_eq!(kind(&h), (Stopped, None));
+    assert!(!h.m.is_running(), "stopped by a permanent close");
+    let mut h = ready(Config {
+        max_retries: Some(0),
+        ..cfg()
+    });
+    h.at(1020);
+    h.close(1006, "");
+    assert_eq!(kind(&h), (Stopped, None));
+    assert!(!h.m.is_running(), "stopped with no retry left");
+
+    // Stopped because the page stayed hidden: the page's return reconnects.
+    let mut h = ready(with_stop_when_hidden(500));
+    h.hide(2000);
+    h.fire_timer();
+    assert_eq!(kind(&h), (Stopped, None));
+    assert!(h.m.is_running(), "stopped until the page is visible");
+    h.m.stop(2600);
+    h.drain();
+    assert!(!h.m.is_running(), "then stopped on request");
+}

@@ -163,6 +163,22 @@ impl Machine {
         }
     }
 
+    /// Whether the machine will act without being asked: it owns a socket,
+    /// waits to reconnect, or is stopped only until the page is visible
+    /// again. `stopped` (on request or given up) and `terminated` are not
+    /// running: nothing happens until the application calls.
+    ///
+    /// The shell keeps a running socket alive with no reference to it, as
+    /// the browser keeps a live `WebSocket`, and leaves one that is not to
+    /// the application's references.
+    pub fn is_running(&self) -> bool {
+        match self.state {
+            State::Terminated => false,
+            State::Stopped => self.stopped_by_hidden,
+            State::Disconnected | State::Connecting { .. } | State::Ready { .. } => true,
+        }
+    }
+
     /// The next action for the I/O layer.
     pub fn poll_action(&mut self) -> Option<Action> {
         self.actions.pop_front()
