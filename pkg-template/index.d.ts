@@ -162,7 +162,8 @@ export type HeartbeatBeat =
 /** `onOutboxDrop`'s argument: a queued message that will not be sent. */
 export interface OutboxDrop {
   readonly data: SendData;
-  readonly reason: "expired" | "full" | "terminated";
+  /** `invalid`: the socket's `send` refused it (not retried). */
+  readonly reason: "expired" | "full" | "terminated" | "invalid";
 }
 
 /** What `onMessage` may return. */
@@ -364,7 +365,9 @@ export class SteadySocket {
   constructor(url: string | URL | UrlProvider, options?: SteadySocketOptions);
   /**
    * Send now (in `ready`, not paused) or, with an outbox, queue. Returns
-   * whether it was handed to the socket or queued.
+   * whether it was handed to the socket or queued (`false` once
+   * terminated). Throws a `TypeError` for what `WebSocket.send` refuses (a
+   * resizable or shared buffer, or a view of one), before queuing.
    */
   sendMessage(data: SendData): boolean;
   socketState(): SocketState;
@@ -382,14 +385,18 @@ export class SteadySocket {
   terminate(): Promise<CloseResult | undefined>;
   /** The application has synced past the last reconnect: the backoff starts over. */
   resetBackoff(): void;
-  /** Free the memory (after `terminate()`); the object is unusable afterwards. */
+  /**
+   * Terminate (if not yet) and free the memory now; the object is unusable
+   * afterwards. Not needed: a stopped or terminated socket nobody refers to
+   * is collected.
+   */
   free(): void;
   /** The current socket's URL (`""` before any, with a URL provider). */
   readonly url: string;
   /** The subprotocol the server chose (`""` when not connected). */
   readonly protocol: string;
   readonly extensions: string;
-  /** Kept across reconnects. */
+  /** Kept across reconnects; setting another value throws a `TypeError`. */
   binaryType: BinaryType;
   /** Bytes handed to the socket but not yet sent, plus what the outbox holds. */
   readonly bufferedAmount: number;

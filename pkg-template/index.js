@@ -3,9 +3,58 @@
 // over the same core (a `SteadySocket` inside; no second implementation of
 // the connection logic).
 
-import { SteadySocket } from "./steadysocket.js";
+import initWasm, { initSync as initWasmSync, SteadySocket as Core } from "./steadysocket.js";
 
-export { default, initSync, SteadySocket } from "./steadysocket.js";
+let loaded = false;
+
+/** Load the `.wasm` (once per page, worker or process); create sockets after it. */
+export default async function init(moduleOrPath) {
+  const exports = await initWasm(moduleOrPath);
+  loaded = true;
+  return exports;
+}
+
+/** `init()` from bytes or a compiled module, synchronously. */
+export function initSync(module) {
+  const exports = initWasmSync(module);
+  loaded = true;
+  return exports;
+}
+
+/**
+ * A WebSocket connection that reconnects by itself (the wasm class, plus its
+ * anchor: see `src/web/anchor.rs`). The core holds the application's
+ * callbacks in the anchor — strongly while it runs, so a running socket
+ * stays alive with no reference to it, as a browser `WebSocket` does; weakly
+ * once stopped or terminated, so an unreferenced one is collected even when
+ * its callbacks refer to it. `free()` (and `using`) terminates first.
+ */
+export class SteadySocket extends Core {
+  #anchor;
+
+  constructor(url, options) {
+    if (!loaded) {
+      throw new Error(
+        "steadysocket: the WebAssembly module is not loaded: `await init()` (the package's default export) " +
+          "before creating a socket",
+      );
+    }
+    const anchor = [];
+    super(url, options, anchor);
+    anchor[0] = this;
+    this.#anchor = anchor;
+  }
+
+  /** Terminate (if not yet) and free the memory now; a second call does nothing. */
+  free() {
+    if (this.#anchor === null) return;
+    this.#anchor = null;
+    super.free();
+  }
+}
+
+// `using` ends in the same `free()` (the glue's own alias skips the override).
+if (typeof Symbol.dispose === "symbol") SteadySocket.prototype[Symbol.dispose] = SteadySocket.prototype.free;
 
 const READY_STATES = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 };
 const { CONNECTING, OPEN, CLOSING, CLOSED } = READY_STATES;
@@ -30,35 +79,60 @@ const FACADE_DEFAULTS = {
 // Delivered as events, so not accepted as options.
 const EVENT_OPTIONS = { onOpen: "open", onMessage: "message", onClose: "close" };
 
-// Sockets that are connected or will reconnect are kept reachable, as the
-// browser keeps an open WebSocket alive with no reference to it. The core's
-// callbacks only hold a WeakRef, so a socket closed and forgotten is freed.
-const alive = new Set();
-
 const hasBlob = typeof Blob === "function";
 
+const hasShared = typeof SharedArrayBuffer === "function";
+
+// What `send()` hands over as it is (a SharedArrayBuffer too: the core
+// refuses it with a TypeError, as WebSocket.send does); anything else is
+// converted to a string.
 function isBinary(data) {
-  return data instanceof ArrayBuffer || ArrayBuffer.isView(data) || (hasBlob && data instanceof Blob);
+  return (
+    data instanceof ArrayBuffer ||
+    ArrayBuffer.isView(data) ||
+    (hasBlob && data instanceof Blob) ||
+    (hasShared && data instanceof SharedArrayBuffer)
+  );
 }
 
 function domException(message, name) {
   return typeof DOMException === "function" ? new DOMException(message, name) : new Error(message);
 }
 
-// The checks `WebSocket.close()` makes, with the browser's exceptions.
+// `[Clamp] unsigned short`, as WebIDL converts `WebSocket.close`'s code:
+// ToNumber (a Symbol or a BigInt throws), NaN as 0, clamped, rounded half
+// to even.
+function clampCode(code) {
+  let n = +code;
+  if (Number.isNaN(n)) n = 0;
+  n = Math.min(Math.max(n, 0), 65535);
+  const floor = Math.floor(n);
+  const rest = n - floor;
+  return rest > 0.5 || (rest === 0.5 && floor % 2 === 1) ? floor + 1 : floor;
+}
+
+// The checks `WebSocket.close()` makes, with the browser's exceptions: both
+// arguments converted first (TypeError), then the code (InvalidAccessError),
+// then the reason's length (SyntaxError). Returns [code, reason].
 function checkClose(code, reason) {
-  if (code !== undefined && code !== 1000 && !(Number.isInteger(code) && code >= 3000 && code <= 4999)) {
+  const n = code === undefined ? undefined : clampCode(code);
+  const text = reason === undefined ? undefined : `${reason}`;
+  if (n !== undefined && n !== 1000 && !(n >= 3000 && n <= 4999)) {
     throw domException(
-      `steadysocket: the close code must be 1000 or between 3000 and 4999 (got ${code})`,
+      `steadysocket: the close code must be 1000 or between 3000 and 4999 (got ${n})`,
       "InvalidAccessError",
     );
   }
-  if (reason === undefined) return undefined;
-  const text = String(reason);
-  if (new TextEncoder().encode(text).length > 123) {
+  if (text !== undefined && new TextEncoder().encode(text).length > 123) {
     throw domException("steadysocket: the close reason must be at most 123 bytes of UTF-8", "SyntaxError");
   }
-  return text;
+  return [n, text];
+}
+
+// What `Object.prototype.toString` calls an object literal (not an array, a
+// Date, a Map…).
+function isPlainObject(value) {
+  return typeof value === "object" && value !== null && Object.prototype.toString.call(value) === "[object Object]";
 }
 
 function readOnly(target, values) {
@@ -159,17 +233,16 @@ export class SteadyWebSocket extends EventTarget {
   #queue = null;
   // The origin of the socket's URL, as `MessageEvent.origin` reports it.
   #originOf = { url: null, origin: "" };
-
-  /** Handler properties, called before the listeners. */
-  onopen = null;
-  onmessage = null;
-  onclose = null;
-  onerror = null;
+  // The handler properties (`onopen`, …) and the listener each one put in
+  // its place among the listeners when it was first set, as the platform's
+  // event handler attributes do.
+  #handlers = { open: null, message: null, close: null, error: null };
+  #handlerListeners = {};
 
   constructor(url, protocols, options) {
     super();
-    if (options !== undefined && options !== null && (typeof options !== "object" || Array.isArray(options))) {
-      throw new TypeError("steadysocket: options must be an object");
+    if (options !== undefined && options !== null && !isPlainObject(options)) {
+      throw new TypeError("steadysocket: options must be an object of options (not an array, a Date, a Map, ...)");
     }
     const user = options ?? {};
     for (const [name, event] of Object.entries(EVENT_OPTIONS)) {
@@ -180,10 +253,6 @@ export class SteadyWebSocket extends EventTarget {
         );
       }
     }
-    const userStateChange = user.onStateChange;
-    if (userStateChange !== undefined && typeof userStateChange !== "function") {
-      throw new TypeError('steadysocket: option "onStateChange" must be a function');
-    }
     if (url instanceof URL) url = url.href;
 
     // The options as given (an `undefined` one means the default), their
@@ -193,39 +262,75 @@ export class SteadyWebSocket extends EventTarget {
       if (value === undefined) continue;
       given[name] = name.startsWith("on") && typeof value === "function" ? (arg) => value.call(user, arg) : value;
     }
-    const ref = new WeakRef(this);
+    // The core holds these callbacks strongly while it runs, and through
+    // them this object: a connected or reconnecting SteadyWebSocket stays
+    // alive with no reference to it; a closed one is collected once dropped.
+    const self = this;
     const coreOptions = {
       ...FACADE_DEFAULTS,
       ...given,
       onOpen() {
-        ref.deref()?.#emit(new Event("open"));
+        self.#emit(new Event("open"));
       },
       onMessage(data, event) {
-        const self = ref.deref();
         // The socket's own event, re-aimed at this object: building and
         // dispatching a copy per message would cost more than the rest of
         // the path together. (Node's `ws` has events of its own: a copy.)
-        if (self) self.#emit(aimedMessage(event, self, () => ({ data, origin: self.#origin() })));
+        self.#emit(aimedMessage(event, self, () => ({ data, origin: self.#origin() })));
       },
       onClose(info) {
-        ref.deref()?.#closed(info);
-      },
-      onStateChange(change) {
-        ref.deref()?.#stateChanged(change);
-        if (userStateChange) return userStateChange.call(user, change);
+        self.#closed(info);
       },
     };
     if (protocols !== undefined) coreOptions.protocols = protocols;
-
-    for (const type of ["open", "close", "error"]) {
-      const property = `on${type}`;
-      this.addEventListener(type, (event) => {
-        const handler = this[property];
-        if (typeof handler === "function") handler.call(this, event);
-      });
-    }
     this.#core = new SteadySocket(url, coreOptions);
-    alive.add(this);
+  }
+
+  get onopen() {
+    return this.#handlers.open;
+  }
+  set onopen(value) {
+    this.#setHandler("open", value);
+  }
+  get onmessage() {
+    return this.#handlers.message;
+  }
+  set onmessage(value) {
+    this.#setHandler("message", value);
+  }
+  get onclose() {
+    return this.#handlers.close;
+  }
+  set onclose(value) {
+    this.#setHandler("close", value);
+  }
+  get onerror() {
+    return this.#handlers.error;
+  }
+  set onerror(value) {
+    this.#setHandler("error", value);
+  }
+
+  /**
+   * An event handler attribute: a non-object is `null`; the first non-null
+   * value adds a listener at the end of the list, `null` removes it, another
+   * value keeps its place.
+   */
+  #setHandler(type, value) {
+    const handler = typeof value === "function" || (typeof value === "object" && value !== null) ? value : null;
+    this.#handlers[type] = handler;
+    const listener = this.#handlerListeners[type];
+    if (handler === null && listener) {
+      delete this.#handlerListeners[type];
+      this.removeEventListener(type, listener);
+    } else if (handler !== null && !listener) {
+      const added = (event) => {
+        const h = this.#handlers[type];
+        if (typeof h === "function") h.call(this, event);
+      };
+      this.#handlerListeners[type] = added;
+      this.addEventListener(type, added);
+    }
   }
 
   /** The `SteadySocket` underneath (connection state, pause/resume, …). */
@@ -250,8 +355,10 @@ export class SteadyWebSocket extends EventTarget {
   }
 
   set binaryType(value) {
-    // Like the browser's: a value other than the two is ignored.
-    if (value === "blob" || value === "arraybuffer") this.#core.binaryType = value;
+    // Like the browser's: converted to a string (a Symbol throws), and a
+    // value other than the two is ignored.
+    const type = `${value}`;
+    if (type === "blob" || type === "arraybuffer") this.#core.binaryType = type;
   }
 
   /** Bytes handed to the socket but not yet sent, plus the queued messages. */
@@ -282,18 +389,19 @@ export class SteadyWebSocket extends EventTarget {
    * browser does.
    */
   send(data) {
-    if (typeof data !== "string" && !isBinary(data)) data = String(data);
+    // Template conversion, as WebIDL's ToString: a Symbol throws.
+    if (typeof data !== "string" && !isBinary(data)) data = `${data}`;
     this.#call(() => this.#core.sendMessage(data));
   }
 
   /** Close, and don't reconnect (until `reconnect()`). */
   close(code, reason) {
-    const text = checkClose(code, reason) ?? "";
+    const [n, text = ""] = checkClose(code, reason);
     if (this.#closing && !this.#closing.superseded) return;
     const state = this.#core.socketState();
     if (state !== "connecting" && state !== "ready") {
       // No socket to close (between attempts, or stopped): just stay closed.
-      this.#call(() => this.#core.stop(code, text));
+      this.#call(() => this.#core.stop(n, text));
       return;
     }
     const request = { wasOpen: state === "ready", info: null, superseded: false };
@@ -301,7 +409,7 @@ export class SteadyWebSocket extends EventTarget {
     this.#closing = request;
     let done;
     try {
-      done = this.#call(() => this.#core.stop(code, text));
+      done = this.#call(() => this.#core.stop(n, text));
     } catch (e) {
       this.#closing = previous;
       throw e;
@@ -309,19 +417,20 @@ export class SteadyWebSocket extends EventTarget {
     done.then((closed) => {
       if (this.#closing === request) this.#closing = null;
       // The socket's own close event, as stop() resolves with it.
-      const c = closed?.code ?? request.info?.code ?? code ?? 1000;
+      const c = closed?.code ?? request.info?.code ?? n ?? 1000;
       const r = closed?.reason ?? request.info?.reason ?? text;
       const wasClean = closed?.wasClean ?? request.wasOpen;
+      // Closing a handshake fails the connection: `error`, then `close`.
+      if (!request.wasOpen) this.#emit(new Event("error"));
       this.#emit(new CloseEventClass("close", { code: c, reason: r, wasClean }));
     });
   }
 
   /** Close the current socket (if any) and connect again now, also after `close()`. */
   reconnect(code, reason) {
-    const text = checkClose(code, reason);
+    const [n, text] = checkClose(code, reason);
     if (this.#closing) this.#closing.superseded = true;
-    alive.add(this);
-    this.#call(() => this.#core.reconnect(code, text));
+    this.#call(() => this.#core.reconnect(n, text));
   }
 
   #origin() {
@@ -341,8 +450,7 @@ export class SteadyWebSocket extends EventTarget {
 
   /**
    * `message` listeners are kept here, not in the `EventTarget`: a message is
-   * delivered by calling them (after `onmessage`, as a handler set first
-   * would be), with the socket's own event and no dispatch.
+   * delivered by calling them, with the socket's own event and no dispatch.
    */
   addEventListener(type, listener, options) {
     if (type !== "message") return super.addEventListener(type, listener, options);
@@ -379,16 +487,8 @@ export class SteadyWebSocket extends EventTarget {
     this.#messageListeners = this.#messageListeners.filter((e) => e !== entry);
   }
 
-  /** Call `onmessage`, then the `message` listeners; a throw is reported and the rest still run. */
+  /** Call the `message` listeners (`onmessage` among them, in its place); a throw is reported and the rest still run. */
   #deliver(event) {
-    const handler = this.onmessage;
-    if (typeof handler === "function") {
-      try {
-        handler.call(this, event);
-      } catch (e) {
-        report(e);
-      }
-    }
     // Copy-on-write: listeners added meanwhile wait for the next message.
     for (const entry of this.#messageListeners) {
       if (entry.removed) continue;
@@ -438,14 +538,6 @@ export class SteadyWebSocket extends EventTarget {
     this.#emit(
       new CloseEventClass("close", { code: info.code, reason: info.reason, wasClean: info.wasClean }),
     );
-  }
-
-  #stateChanged({ to, cause }) {
-    if (to === "terminated" || (to === "stopped" && cause !== "hidden")) {
-      alive.delete(this);
-    } else {
-      alive.add(this);
-    }
   }
 }
 

@@ -3,7 +3,7 @@
 // one instead of fetching it (Node's fetch does not read file: URLs).
 
 import { readFile } from "node:fs/promises";
-import init from "./steadysocket.js";
+import init from "./index.js";
 
 export { initSync, SteadySocket, SteadyWebSocket } from "./index.js";
 

@@ -7,6 +7,8 @@
 #   - the types: a file using the whole API compiles (DOM, Web Worker and
 #     Node projects), a file of misuses does not (tests/package/types/);
 #   - Node 20 with the `ws` package (tests/package/node/);
+#   - what a hostile user found (tests/package/shared/defects.js), in
+#     Chromium and Node with forced garbage collection;
 #   - `vite build` of an app importing the package, a plain
 #     <script type="module"> page and module Web Workers, in headless
 #     Chromium (tests/package/vite-app/, plain/, browser/run.mjs), and the
@@ -117,9 +119,11 @@ start_server target/debug/steadysocket-testserver "$PORT" "steadysocket-package-
 step "Node $(node --version) with ws"
 run node node "$WORK/node/test.mjs" "$BASE"
 run node node "$WORK/node/init-bytes.mjs" "$BASE"
+run node node "$WORK/node/no-init.mjs"
+run node node --expose-gc "$WORK/node/defects.mjs" "$BASE"
 
 step "Chromium: Vite app and its worker, plain module page, module worker, Vite dev server"
-run browser node "$WORK/browser/run.mjs" "$BASE" /vite/ /plain/ /plain/worker.html
+run browser node "$WORK/browser/run.mjs" "$BASE" /vite/ /plain/ /plain/worker.html /plain/defects.html
 run vite-dev node "$WORK/browser/vite-dev.mjs" "ws://127.0.0.1:$PORT"
 stop_server
 

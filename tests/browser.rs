@@ -390,7 +390,7 @@ async fn stop_restart_terminate() {
     let s = rec.connect(&ws_url(&client, ""), &js(FAST)).unwrap();
     assert!(wait_for(5000.0, || rec.is("ready/no")).await);
 
-    wasm_bindgen_futures::JsFuture::from(s.stop(None, None).unwrap())
+    wasm_bindgen_futures::JsFuture::from(s.stop(JsValue::UNDEFINED, JsValue::UNDEFINED).unwrap())
         .await
         .unwrap();
     assert_eq!(s.socket_state(), "stopped");

@@ -133,7 +133,7 @@ async fn replaced_sockets_deliver_nothing() {
 
     // stop(): the socket is retired — only its close (and, ignored, its
     // error) is still heard, and the promise waits for the close.
-    let stopped = s.stop(None, None).unwrap();
+    let stopped = s.stop(JsValue::UNDEFINED, JsValue::UNDEFINED).unwrap();
     assert_eq!(str_field(&field(&second, "closed"), "reason"), "Stopped");
     assert_eq!(listeners(&second), 2.0);
     fire(&second, "message", r#"{"data": "after stop"}"#);
@@ -236,19 +236,77 @@ async fn terminate_while_waiting_to_reconnect_never_reconnects() {
 }
 
 #[wasm_bindgen_test]
-async fn dropping_the_socket_closes_it_and_removes_listeners() {
+async fn dropping_the_last_handle_terminates_and_removes_listeners() {
     let fakes = Fakes::new();
     let rec = Recorder::new();
     let s = SteadySocket::new(
         "ws://fake/".into(),
-        rec.options(&options_with(&fakes, "{}")),
+        rec.options(&options_with(&fakes, r#"{"outbox": true}"#)),
     )
     .unwrap();
     let f = fakes.get(0);
     fire(&f, "open", "{}");
+    s.pause();
+    assert!(s.send_message("queued".into()).unwrap());
+    let other = s.clone();
     drop(s);
+    assert_eq!(listeners(&f), 4.0, "another handle keeps it");
+    drop(other);
     assert_eq!(listeners(&f), 0.0);
-    assert_eq!(num(&field(&f, "closed"), "code"), 1001.0);
+    let closed = field(&f, "closed");
+    assert_eq!(
+        (num(&closed, "code"), str_field(&closed, "reason")),
+        (1000.0, "Terminated".to_owned())
+    );
+    assert_eq!(rec.transitions().last().unwrap(), "terminated:terminate");
+    assert_eq!(
+        rec.count(|r| matches!(r, Rec::Dropped(reason, _) if reason == "terminated")),
+        1,
+        "the queued message is reported"
+    );
+}
+
+/// A queued message the socket's `send` refuses is dropped as `invalid` (not
+/// retried, not put back), the rest is sent, and the connection stays.
+#[wasm_bindgen_test]
+async fn a_queued_message_the_socket_refuses_is_dropped_not_retried() {
+    let fakes = Fakes::new();
+    let rec = Recorder::new();
+    let s = rec
+        .connect("ws://fake/", &options_with(&fakes, r#"{"outbox": true}"#))
+        .unwrap();
+    let f = fakes.get(0);
+    let refuse = Function::new_with_args(
+        "d",
+        "if (d === 'poison') throw new TypeError('refused'); this.sent.push(d);",
+    );
+    Reflect::set(&f, &"send".into(), &refuse).unwrap();
+    for m in ["a", "poison", "b"] {
+        assert!(s.send_message(m.into()).unwrap(), "{m} queued");
+    }
+    fire(&f, "open", "{}");
+    let sent: Vec<String> = Array::from(&field(&f, "sent"))
+        .iter()
+        .map(|v| v.as_string().unwrap())
+        .collect();
+    assert_eq!(sent, ["a", "b"]);
+    assert_eq!(s.queued_messages(), 0);
+    let dropped: Vec<(String, JsValue)> = rec
+        .recs
+        .borrow()
+        .iter()
+        .filter_map(|r| match r {
+            Rec::Dropped(reason, data) => Some((reason.clone(), data.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(dropped.len(), 1, "{dropped:?}");
+    assert_eq!(dropped[0].0, "invalid");
+    assert_eq!(dropped[0].1.as_string().as_deref(), Some("poison"));
+    assert!(field(&f, "closed").is_null(), "the connection stays");
+    assert_eq!(s.socket_state(), "ready");
+    assert_eq!(fakes.count(), 1);
+    let _ = s.terminate();
 }
 
 #[wasm_bindgen_test]
@@ -322,12 +380,12 @@ async fn stop_resolves_with_the_close_and_codes_are_checked() {
     let s = SteadySocket::new("ws://fake/".into(), options_with(&fakes, "{}")).unwrap();
     fire(&fakes.get(0), "open", "{}");
     assert!(
-        s.stop(Some(69536.0), None).is_err(),
+        s.stop(69536.0.into(), JsValue::UNDEFINED).is_err(),
         "no wrap-around to 4000"
     );
-    assert!(s.stop(Some(1001.0), None).is_err());
-    assert!(s.stop(Some(4000.5), None).is_err());
-    let p = s.stop(Some(4000.0), Some("bye".into())).unwrap();
+    assert!(s.stop(1001.0.into(), JsValue::UNDEFINED).is_err());
+    assert!(s.stop(4000.5.into(), JsValue::UNDEFINED).is_err());
+    let p = s.stop(4000.0.into(), "bye".into()).unwrap();
     let f = fakes.get(0);
     assert_eq!(num(&field(&f, "closed"), "code"), 4000.0);
     // Closing a handshake makes some sockets fire `error`: still listened to.

@@ -4,14 +4,16 @@
 //! naming the option.
 
 use std::cell::Cell;
+use std::rc::Rc;
 
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
+use super::anchor::{Anchor, Slot};
 use super::dial::{Auth, Dialer, UrlSource, Via};
-use super::options::{function, get, ms, number, to_ms, type_error};
+use super::options::{function, ms, number, switch, to_ms, type_error};
 use super::outbox::Limits;
+use super::read::{self, get};
 use crate::machine::{Heartbeat, Millis};
 
 /// What the shell itself needs to know about frames and the page.
@@ -42,20 +44,6 @@ fn boolean(obj: &JsValue, key: &'static str, default: bool) -> Result<bool, JsVa
     }
 }
 
-/// `true`, `false`/absent, or an object (returned).
-fn switch(obj: &JsValue, key: &'static str, expected: &str) -> Result<Option<JsValue>, JsValue> {
-    let v = get(obj, key);
-    if v.is_undefined() || v.as_bool() == Some(false) {
-        Ok(None)
-    } else if v.as_bool() == Some(true) {
-        Ok(Some(js_sys::Object::new().into()))
-    } else if v.is_object() {
-        Ok(Some(v))
-    } else {
-        Err(type_error(&key.into(), expected))
-    }
-}
-
 fn is_sendable(v: &JsValue) -> bool {
     v.is_string() || v.is_instance_of::<js_sys::ArrayBuffer>() || js_sys::ArrayBuffer::is_view(v)
 }
@@ -71,15 +59,18 @@ fn frame(obj: &JsValue, key: &str, default: &str, name: &'static str) -> Result<
     }
 }
 
-fn url_source(url: JsValue) -> Result<UrlSource, JsValue> {
-    let href = get(&url, "href");
+fn url_source(url: JsValue, anchor: &Anchor) -> Result<UrlSource, JsValue> {
     if url.is_string() {
-        Ok(UrlSource::Fixed(url))
-    } else if url.is_object() && !url.is_function() && href.is_string() {
+        return Ok(UrlSource::Fixed(url));
+    }
+    if url.is_function() {
+        anchor.set(Slot::UrlProvider, &url);
+        return Ok(UrlSource::Provider);
+    }
+    let href = read::get_live(&url, "href")?;
+    if url.is_object() && href.is_string() {
         // A `URL` object, as the browser's WebSocket accepts.
         Ok(UrlSource::Fixed(href))
-    } else if url.is_function() {
-        Ok(UrlSource::Provider(url.unchecked_into()))
     } else {
         Err(js_sys::TypeError::new(
             "steadysocket: url must be a string, a URL, or a function returning one (or a promise of one)",
@@ -88,21 +79,28 @@ fn url_source(url: JsValue) -> Result<UrlSource, JsValue> {
     }
 }
 
-fn auth(obj: &JsValue) -> Result<Option<Auth>, JsValue> {
+fn auth(obj: &JsValue, anchor: &Anchor) -> Result<Option<Auth>, JsValue> {
     const EXPECTED: &str = "must be { token: function, via?: \"query\" | \"protocol\" | \"message\", param?: string, message?: function }";
-    let Some(a) = switch(obj, "auth", EXPECTED)? else {
+    let known = &["token", "via", "param", "message"];
+    let Some(a) = switch(obj, "auth", known, EXPECTED)? else {
         return Ok(None);
     };
+    let a: JsValue = a.into();
     let provider = function(&a, "token")
         .ok()
         .flatten()
         .ok_or_else(|| type_error(&"auth.token".into(), "must be a function"))?;
+    anchor.set(Slot::TokenProvider, &provider);
     let param = get(&a, "param");
     if !(param.is_undefined() || param.is_string()) {
         return Err(type_error(&"auth.param".into(), "must be a string"));
     }
     let message = function(&a, "message")
         .map_err(|_| type_error(&"auth.message".into(), "must be a function"))?;
+    if let Some(f) = &message {
+        anchor.set(Slot::MessageBuilder, f);
+    }
+    let message = message.is_some();
     let via = match get(&a, "via").as_string().as_deref() {
         None if get(&a, "via").is_undefined() => Via::Query(param),
         Some("query") => Via::Query(param),
@@ -119,7 +117,7 @@ fn auth(obj: &JsValue) -> Result<Option<Auth>, JsValue> {
         Via::Query(p) if p.is_undefined() => Via::Query(JsValue::from_str("token")),
         v => v,
     };
-    Ok(Some(Auth { provider, via }))
+    Ok(Some(Auth { via }))
 }
 
 /// The machine's heartbeat, the ping frame, the pong frame.
@@ -129,11 +127,13 @@ fn heartbeat(obj: &JsValue) -> Result<HeartbeatParts, JsValue> {
     let Some(h) = switch(
         obj,
         "heartbeat",
+        &["ping", "pong", "intervalMs", "timeoutMs"],
         "must be true, false or { ping, pong, intervalMs, timeoutMs }",
     )?
     else {
         return Ok((None, None, None));
     };
+    let h: JsValue = h.into();
     let d = Heartbeat::default();
     let ping = frame(&h, "ping", "ping", "heartbeat.ping")?;
     let pong_v = get(&h, "pong");
@@ -163,9 +163,16 @@ fn heartbeat(obj: &JsValue) -> Result<HeartbeatParts, JsValue> {
 }
 
 fn auto_pong(obj: &JsValue) -> Result<Option<(JsValue, JsValue)>, JsValue> {
-    let Some(a) = switch(obj, "autoPong", "must be true, false or { ping, pong }")? else {
+    let Some(a) = switch(
+        obj,
+        "autoPong",
+        &["ping", "pong"],
+        "must be true, false or { ping, pong }",
+    )?
+    else {
         return Ok(None);
     };
+    let a: JsValue = a.into();
     let ping = get(&a, "ping");
     let ping = if ping.is_undefined() {
         JsValue::from_str("ping")
@@ -181,11 +188,13 @@ fn outbox(obj: &JsValue) -> Result<Option<Limits>, JsValue> {
     let Some(o) = switch(
         obj,
         "outbox",
+        &["maxMessages", "maxBytes", "ttlMs"],
         "must be true, false or { maxMessages, maxBytes, ttlMs }",
     )?
     else {
         return Ok(None);
     };
+    let o: JsValue = o.into();
     let positive = |key: &'static str, name: &'static str, default: f64| -> Result<f64, JsValue> {
         match number(&o, key).map_err(|_| type_error(&name.into(), "must be a number"))? {
             None => Ok(default),
@@ -207,28 +216,50 @@ fn outbox(obj: &JsValue) -> Result<Option<Limits>, JsValue> {
 }
 
 /// Read the wire and page options.
-pub fn parse(url: JsValue, obj: &JsValue) -> Result<(Dialer, Wire, Life), JsValue> {
-    let constructor = match function(obj, "WebSocket")? {
-        Some(f) => f,
-        None => get(&js_sys::global(), "WebSocket")
-            .dyn_into()
-            .map_err(|_| {
-                JsValue::from(js_sys::TypeError::new(
+pub fn parse(
+    url: JsValue,
+    obj: &JsValue,
+    anchor: &Rc<Anchor>,
+) -> Result<(Dialer, Wire, Life), JsValue> {
+    let constructor = match get(obj, "WebSocket") {
+        v if v.is_undefined() => {
+            let global = get(&js_sys::global(), "WebSocket");
+            if !read::is_constructor(&global) {
+                return Err(js_sys::TypeError::new(
                     "steadysocket: there is no global WebSocket here; pass options.WebSocket \
                  (in Node < 22, the `ws` package's WebSocket)",
-                ))
-            })?,
+                )
+                .into());
+            }
+            global
+        }
+        v if read::is_constructor(&v) => v,
+        _ => {
+            return Err(type_error(
+                &"WebSocket".into(),
+                "must be a WebSocket constructor (a class, not an arrow function)",
+            ))
+        }
     };
+    anchor.set(Slot::Constructor, &constructor);
     let protocols = get(obj, "protocols");
-    let protocols_ok = protocols.is_undefined()
-        || protocols.is_string()
-        || (Array::is_array(&protocols) && Array::from(&protocols).iter().all(|p| p.is_string()));
-    if !protocols_ok {
-        return Err(type_error(
-            &"protocols".into(),
-            "must be a string or an array of strings",
-        ));
-    }
+    let protocols = if protocols.is_undefined() || protocols.is_string() {
+        protocols
+    } else {
+        // Copied: read once, and never the application's array again.
+        let list = if Array::is_array(&protocols) {
+            read::items(&protocols)?
+        } else {
+            vec![JsValue::NULL]
+        };
+        if !list.iter().all(JsValue::is_string) {
+            return Err(type_error(
+                &"protocols".into(),
+                "must be a string or an array of strings",
+            ));
+        }
+        list.into_iter().collect::<Array>().into()
+    };
     let binary_type = match get(obj, "binaryType").as_string().as_deref() {
         None if get(obj, "binaryType").is_undefined() => "arraybuffer",
         Some("arraybuffer") => "arraybuffer",
@@ -248,11 +279,11 @@ pub fn parse(url: JsValue, obj: &JsValue) -> Result<(Dialer, Wire, Life), JsValu
         .into());
     }
     let dialer = Dialer {
-        constructor,
-        url: url_source(url)?,
+        anchor: anchor.clone(),
+        url: url_source(url, anchor)?,
         protocols,
         binary_type: Cell::new(binary_type),
-        auth: auth(obj)?,
+        auth: auth(obj, anchor)?,
         timeout_ms: dial_timeout as u32,
     };
     let (heartbeat, ping, pong) = heartbeat(obj)?;

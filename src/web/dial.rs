@@ -10,15 +10,19 @@
 //! waiting.
 
 use std::cell::Cell;
+use std::rc::Rc;
 
-use js_sys::{Array, Function, JsString, Promise, Reflect};
+use js_sys::{Array, Function, JsString};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+
+use super::anchor::{Anchor, Slot};
 
 /// Where the URL comes from.
 pub enum UrlSource {
     Fixed(JsValue),
-    Provider(Function),
+    /// The function in [`Slot::UrlProvider`].
+    Provider,
 }
 
 /// How the token reaches the server.
@@ -27,19 +31,20 @@ pub enum Via {
     Query(JsValue),
     /// As the first subprotocol.
     Protocol,
-    /// As the first message, built by the function (or the token itself).
-    Message(Option<Function>),
+    /// As the first message, built by [`Slot::MessageBuilder`] if `true`
+    /// (else the token itself).
+    Message(bool),
 }
 
-/// The token provider and how the token travels.
+/// How the token travels (the provider is in [`Slot::TokenProvider`]).
 pub struct Auth {
-    pub provider: Function,
     pub via: Via,
 }
 
-/// Everything needed to create a socket.
+/// Everything needed to create a socket. The application's functions (the
+/// constructor, the providers) are in the anchor.
 pub struct Dialer {
-    pub constructor: Function,
+    pub anchor: Rc<Anchor>,
     pub url: UrlSource,
     pub protocols: JsValue,
     pub binary_type: Cell<&'static str>,
@@ -62,6 +67,11 @@ pub const URL_PROVIDER_FAILED: &str = "UrlProviderFailed";
 pub const TOKEN_PROVIDER_FAILED: &str = "TokenProviderFailed";
 
 impl Dialer {
+    /// The WebSocket constructor.
+    pub fn constructor(&self) -> Function {
+        self.anchor.get(Slot::Constructor).unchecked_into()
+    }
+
     /// The target right now, if no provider has to run.
     pub fn fixed_target(&self) -> Option<Target> {
         match (&self.url, &self.auth) {
@@ -101,32 +111,20 @@ impl Dialer {
                 target.protocols = list.into();
             }
             Via::Message(build) => {
-                let msg = match build {
-                    Some(f) => f
+                let msg = if *build {
+                    self.anchor
+                        .get(Slot::MessageBuilder)
+                        .unchecked_into::<Function>()
                         .call1(&JsValue::UNDEFINED, &token)
-                        .map_err(|_| TOKEN_PROVIDER_FAILED)?,
-                    None => token,
+                        .map_err(|_| TOKEN_PROVIDER_FAILED)?
+                } else {
+                    token
                 };
                 target.first_message = Some(msg);
             }
         }
         Ok(target)
     }
-}
-
-/// A promise of `value` (a value or a promise) that rejects after `ms` if it
-/// has not settled by then. The timer is the global `setTimeout` calling the
-/// promise's own `reject`: no closure to keep alive.
-pub fn within(value: &JsValue, ms: u32) -> Promise {
-    let deadline = Promise::new(&mut |_resolve, reject| {
-        let global = js_sys::global();
-        if let Ok(set_timeout) = Reflect::get(&global, &"setTimeout".into()) {
-            if let Some(set_timeout) = set_timeout.dyn_ref::<Function>() {
-                let _ = set_timeout.call2(&global, &reject, &JsValue::from(ms));
-            }
-        }
-    });
-    Promise::race(&Array::of2(&Promise::resolve(value), &deadline))
 }
 
 /// `url` with `param=value` appended to its query.

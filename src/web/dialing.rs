@@ -1,36 +1,40 @@
 //! Dialing through providers: the URL function, then the token provider,
-//! each awaited (with a deadline) through `Promise.then` on three long-lived
+//! each awaited with a deadline (`gate.js`'s `settle`) and settled into
 //! callbacks owned by the socket. Each result carries the socket id it was
-//! for (bound into the callback), and one for a socket the machine no
-//! longer wants is dropped: identity, not luck.
+//! for, and one for a socket the machine no longer wants is dropped:
+//! identity, not luck. Once the socket is freed, its gate is closed: a
+//! provider that settles later reaches nothing.
 
 use std::rc::Weak;
 
-use js_sys::{Array, Function, Object, Reflect};
+use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::anchor::Slot;
 use super::clock::now;
-use super::dial::{within, UrlSource, TOKEN_PROVIDER_FAILED, URL_PROVIDER_FAILED};
+use super::dial::{UrlSource, TOKEN_PROVIDER_FAILED, URL_PROVIDER_FAILED};
+use super::gate::settle;
 use super::inner::Inner;
+use super::read::join;
 use crate::machine::{SocketId, State};
 
 /// The reason reported when the WebSocket constructor itself threw.
 pub const CONSTRUCTOR_FAILED: &str = "ConstructorFailed";
 
-type Callback2 = Closure<dyn FnMut(JsValue, JsValue)>;
-type Callback3 = Closure<dyn FnMut(JsValue, JsValue, JsValue)>;
+type Settled = Closure<dyn FnMut(JsValue, JsValue, JsValue)>;
+type Failed = Closure<dyn FnMut(JsValue, JsValue)>;
 
-/// The callbacks the providers' promises settle into.
+/// The callbacks the providers' answers settle into.
 pub struct DialCallbacks {
-    /// `(id, url)`: the URL provider answered.
-    url: Callback2,
-    /// `(id, url, token)`: the token provider answered.
-    token: Callback3,
+    /// `(id, url, _)`: the URL provider answered.
+    url: Settled,
+    /// `(id, token, url)`: the token provider answered.
+    token: Settled,
     /// `(id, error)`: the URL provider failed.
-    url_failed: Callback2,
+    url_failed: Failed,
     /// `(id, error)`: the token provider failed.
-    token_failed: Callback2,
+    token_failed: Failed,
 }
 
 fn with_inner(me: &Weak<Inner>, f: impl FnOnce(&Inner)) {
@@ -47,10 +51,10 @@ impl DialCallbacks {
     pub fn new(me: &Weak<Inner>) -> DialCallbacks {
         let (m1, m2, m3, m4) = (me.clone(), me.clone(), me.clone(), me.clone());
         DialCallbacks {
-            url: Closure::new(move |id: JsValue, url: JsValue| {
+            url: Closure::new(move |id: JsValue, url: JsValue, _: JsValue| {
                 with_inner(&m1, |i| i.url_resolved(id_of(&id), url))
             }),
-            token: Closure::new(move |id: JsValue, url: JsValue, token: JsValue| {
+            token: Closure::new(move |id: JsValue, token: JsValue, url: JsValue| {
                 with_inner(&m2, |i| i.token_resolved(id_of(&id), url, token))
             }),
             url_failed: Closure::new(move |id: JsValue, e: JsValue| {
@@ -67,23 +71,11 @@ impl DialCallbacks {
     }
 }
 
-/// `obj[method](...args)`, through Reflect (the untyped call).
-fn invoke(obj: &JsValue, method: &str, args: &[&JsValue]) -> JsValue {
-    let Ok(f) = Reflect::get(obj, &method.into()) else {
-        return JsValue::UNDEFINED;
-    };
-    let list: Array = args.iter().copied().collect();
-    f.unchecked_ref::<Function>()
-        .apply(obj, &list)
-        .unwrap_or(JsValue::UNDEFINED)
-}
-
-/// `callback.bind(null, ...args)`.
-fn bound(callback: &JsValue, args: &[&JsValue]) -> JsValue {
-    let null = JsValue::NULL;
-    let mut all = vec![&null];
-    all.extend_from_slice(args);
-    invoke(callback, "bind", &all)
+/// Which provider an answer comes from.
+#[derive(Clone, Copy)]
+enum Provider {
+    Url,
+    Token,
 }
 
 impl Inner {
@@ -97,28 +89,56 @@ impl Inner {
         }
         match &self.dialer.url {
             UrlSource::Fixed(url) => self.url_resolved(id, url.clone()),
-            UrlSource::Provider(f) => match f.call0(&JsValue::UNDEFINED) {
-                Err(e) => self.dial_failed(id, URL_PROVIDER_FAILED, &e),
-                Ok(v) => self.await_value(&v, |c| {
-                    let idv = JsValue::from(id.0 as f64);
-                    (
-                        bound(c.url.as_ref(), &[&idv]),
-                        bound(c.url_failed.as_ref(), &[&idv]),
-                    )
-                }),
-            },
+            UrlSource::Provider => {
+                let provider = self.anchor.get(Slot::UrlProvider);
+                match provider
+                    .unchecked_ref::<js_sys::Function>()
+                    .call0(&JsValue::UNDEFINED)
+                {
+                    Err(e) => self.dial_failed(id, URL_PROVIDER_FAILED, &e),
+                    Ok(v) => self.await_answer(Provider::Url, id, &v, &JsValue::UNDEFINED),
+                }
+            }
         }
     }
 
     /// `value` (a promise or not), within the dial deadline, into the
-    /// callbacks `pick` chooses.
-    fn await_value(&self, value: &JsValue, pick: impl Fn(&DialCallbacks) -> (JsValue, JsValue)) {
-        let (ok, failed) = match self.dial_callbacks.borrow().as_ref() {
-            Some(c) => pick(c),
-            None => return,
+    /// callbacks for `provider`, with `extra` passed along.
+    fn await_answer(&self, provider: Provider, id: SocketId, value: &JsValue, extra: &JsValue) {
+        // Cloned out: no borrow is held while JavaScript runs (a thenable's
+        // `then` is the application's code).
+        let fns = self
+            .dial_callbacks
+            .borrow()
+            .as_ref()
+            .map(|c| match provider {
+                Provider::Url => (c.url.as_ref().clone(), c.url_failed.as_ref().clone()),
+                Provider::Token => (c.token.as_ref().clone(), c.token_failed.as_ref().clone()),
+            });
+        let Some((ok, failed)) = fns else { return };
+        let what = match provider {
+            Provider::Url => "the URL function",
+            Provider::Token => "auth.token",
         };
-        let promise = within(value, self.dialer.timeout_ms);
-        invoke(&promise, "then", &[&ok, &failed]);
+        let ms = self.dialer.timeout_ms;
+        let message = join(&[
+            &"steadysocket: ".into(),
+            &what.into(),
+            &" timed out: no answer within ".into(),
+            &JsValue::from(ms),
+            &" ms (dialTimeoutMs)".into(),
+        ]);
+        let timeout = js_sys::Error::new(&message.as_string().unwrap_or_default());
+        settle(
+            self.gate.js(),
+            value,
+            ms,
+            &timeout,
+            id.0 as f64,
+            extra,
+            &ok,
+            &failed,
+        );
     }
 
     /// Whether the machine still waits for socket `id` to be created.
@@ -137,19 +157,16 @@ impl Inner {
         if !url.is_string() {
             return self.provider_failed(id, URL_PROVIDER_FAILED, url);
         }
-        let Some(auth) = &self.dialer.auth else {
+        if self.dialer.auth.is_none() {
             return self.open_target(id, url, None);
-        };
-        let provider = auth.provider.clone();
-        match provider.call1(&JsValue::UNDEFINED, &self.dial_context()) {
+        }
+        let provider = self.anchor.get(Slot::TokenProvider);
+        let answer = provider
+            .unchecked_ref::<js_sys::Function>()
+            .call1(&JsValue::UNDEFINED, &self.dial_context());
+        match answer {
             Err(e) => self.provider_failed(id, TOKEN_PROVIDER_FAILED, e),
-            Ok(v) => self.await_value(&v, |c| {
-                let idv = JsValue::from(id.0 as f64);
-                (
-                    bound(c.token.as_ref(), &[&idv, &url]),
-                    bound(c.token_failed.as_ref(), &[&idv]),
-                )
-            }),
+            Ok(v) => self.await_answer(Provider::Token, id, &v, &url),
         }
     }
 

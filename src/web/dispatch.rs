@@ -2,6 +2,7 @@
 
 use wasm_bindgen::prelude::*;
 
+use super::anchor::Slot;
 use super::convert;
 use super::inner::Inner;
 use crate::machine::{DecisionKind, Event, Initiator, Note, INITIAL_CONNECT};
@@ -23,9 +24,9 @@ impl Inner {
                         &cause.as_str().into(),
                     ]);
                 }
-                if cb.on_state_change.is_some() {
+                if cb.has(Slot::OnStateChange) {
                     let arg = convert::state_change(&from, &to, cause.as_str());
-                    cb.call(log, "onStateChange", &cb.on_state_change, &arg);
+                    cb.call(log, Slot::OnStateChange, &arg);
                 }
             }
             Event::Opened(meta) => {
@@ -37,12 +38,12 @@ impl Inner {
                     ]),
                     None => log.log(&[&"WebSocket reconnected".into()]),
                 }
-                cb.call(log, "onOpen", &cb.on_open, &convert::open_meta(&meta));
+                cb.call(log, Slot::OnOpen, &convert::open_meta(&meta));
                 // Queued messages go after whatever onOpen itself sent.
                 self.flush();
             }
             Event::Resumed => {
-                cb.call(log, "onResume", &cb.on_resume, &JsValue::UNDEFINED);
+                cb.call(log, Slot::OnResume, &JsValue::UNDEFINED);
                 self.flush();
             }
             Event::Closed(info) => {
@@ -69,27 +70,22 @@ impl Inner {
                         &d.kind.as_str().into(),
                     ]);
                 }
-                if cb.on_close.is_some() {
-                    cb.call(log, "onClose", &cb.on_close, &convert::close_info(&info));
+                if cb.has(Slot::OnClose) {
+                    cb.call(log, Slot::OnClose, &convert::close_info(&info));
                 }
             }
             Event::ServerDisconnectError { code, reason } => {
-                if cb.on_server_disconnect_error.is_some() {
+                if cb.has(Slot::OnServerDisconnectError) {
                     let msg = js_sys::JsString::from("WebSocket closed with code ")
                         .concat(&code.into())
                         .concat(&": ".into())
                         .concat(&reason.as_str().into());
-                    cb.call(
-                        log,
-                        "onServerDisconnectError",
-                        &cb.on_server_disconnect_error,
-                        &msg,
-                    );
+                    cb.call(log, Slot::OnServerDisconnectError, &msg);
                 }
             }
             Event::Heartbeat(beat) => {
-                if cb.on_heartbeat.is_some() {
-                    cb.call(log, "onHeartbeat", &cb.on_heartbeat, &convert::beat(&beat));
+                if cb.has(Slot::OnHeartbeat) {
+                    cb.call(log, Slot::OnHeartbeat, &convert::beat(&beat));
                 }
             }
             Event::Verbose(note) => self.note(note),

@@ -3,33 +3,40 @@
 //! machine's actions and delivers its events.
 
 use std::cell::{Cell, RefCell, RefMut};
-use std::rc::Weak;
+use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::anchor::{Anchor, Slot};
 use super::callbacks::{Callbacks, Logger};
 use super::clock::{self, now};
 use super::connect_options::Wire;
 use super::convert;
 use super::dial::{mask, Dialer, Target};
 use super::dialing::DialCallbacks;
+use super::gate::Gate;
 use super::js_api::{EventLike, OPEN};
 use super::outbox::Outbox;
 use super::page::{PageEvent, PageWatch};
 use super::tap::{Slow, Tap};
 use super::timer::Timer;
 use super::transport::{SocketEvent, Transport};
-use crate::machine::{Action, Machine, SocketId};
+use crate::machine::{Action, Machine, SocketId, State};
 
 /// The microtask callback that delivers the constructor's events.
-pub type Kick = Closure<dyn FnMut(JsValue)>;
+pub type Kick = Closure<dyn FnMut()>;
 
 pub struct Inner {
     pub me: Weak<Inner>,
     pub machine: RefCell<Machine>,
+    /// The application's values; held strongly only while the machine runs.
+    pub anchor: Rc<Anchor>,
+    /// How many `SteadySocket` handles point here; the last one to go
+    /// terminates.
+    pub handles: Cell<u32>,
     pub callbacks: Callbacks,
     pub logger: Logger,
     pub dialer: Dialer,
@@ -41,6 +48,9 @@ pub struct Inner {
     pub timer: RefCell<Timer>,
     pub pumping: Cell<bool>,
     pub kick: RefCell<Option<Kick>>,
+    /// Closed when this is dropped: JavaScript's later calls (the kick, the
+    /// providers' answers) then reach nothing.
+    pub gate: Gate,
     pub outbox: RefCell<Option<Outbox>>,
     pub page: RefCell<Option<PageWatch>>,
     /// The last close's code and reason, for the token provider.
@@ -64,8 +74,8 @@ impl Inner {
         let me = self.me.clone();
         let cb = &self.callbacks;
         let tap = Tap::new(
-            cb.on_message.as_ref(),
-            &cb.this,
+            &cb.get(Slot::OnMessage),
+            &cb.this(),
             self.wire.auto_pong.as_ref().map(|(ping, _)| ping),
             self.wire.pong.as_ref(),
             move |slow| me.upgrade().is_some_and(|inner| inner.on_tap(id, slow)),
@@ -112,15 +122,14 @@ impl Inner {
             }
             Action::SendPing { socket } => {
                 if let Some(ping) = &self.wire.ping {
-                    self.send_on(socket, ping);
+                    self.send_frame(socket, ping);
                 }
             }
         }
     }
 
-    /// Send on socket `id` if it is the live one and still open; a throw
-    /// closes it and reconnects. Returns whether it was handed over.
-    pub fn send_on(&self, id: SocketId, data: &JsValue) -> bool {
+    /// Send on socket `id` if it is the live one and still open.
+    pub fn send_on(&self, id: SocketId, data: &JsValue) -> Sent {
         let socket = {
             let live = self.live.borrow();
             live.as_ref()
@@ -128,25 +137,40 @@ impl Inner {
                 .map(|t| t.socket.clone())
         };
         let Some(socket) = socket else {
-            return false;
+            return Sent::No;
         };
         // Once the server's close frame has arrived the socket is CLOSING
         // (the machine learns at the `close` event) and the browser would
         // silently discard the data: refuse it instead, so the outbox keeps it.
         if socket.ready_state().as_f64() != Some(OPEN) {
-            return false;
+            return Sent::No;
         }
         match socket.send(data) {
-            Ok(()) => true,
-            Err(e) => {
-                self.logger.log(&[
-                    &"Failed to send message on WebSocket, reconnecting:".into(),
-                    &e,
-                ]);
-                self.input().on_send_failed(now(), id);
+            Ok(()) => Sent::Yes,
+            Err(e) => Sent::Threw(e),
+        }
+    }
+
+    /// Send a frame of the shell's own (a ping, a pong); a throw closes the
+    /// socket and reconnects.
+    pub fn send_frame(&self, id: SocketId, data: &JsValue) -> bool {
+        match self.send_on(id, data) {
+            Sent::Yes => true,
+            Sent::No => false,
+            Sent::Threw(e) => {
+                self.send_failed(id, &e);
                 false
             }
         }
+    }
+
+    /// A send threw on an open socket: log it and reconnect.
+    pub fn send_failed(&self, id: SocketId, error: &JsValue) {
+        self.logger.log(&[
+            &"Failed to send message on WebSocket, reconnecting:".into(),
+            error,
+        ]);
+        self.input().on_send_failed(now(), id);
     }
 
     /// Drain the machine: carry out actions and deliver events, in order,
@@ -170,12 +194,21 @@ impl Inner {
         }
         self.pumping.set(false);
         if let Some(t) = self.live.borrow().as_ref() {
-            t.tap.set_slow(self.machine.borrow().wants_every_frame());
+            if let Some(tap) = &t.tap {
+                tap.set_slow(self.machine.borrow().wants_every_frame());
+            }
         }
         self.rearm();
+        // A running socket keeps itself alive; a stopped or terminated one
+        // is the application's to keep or drop.
+        let running = self.machine.borrow().is_running();
+        self.anchor.hold(running);
     }
 
     /// Send what the outbox holds, oldest first, while the socket is ready.
+    /// A message the socket refuses (its `send` throws) is dropped and
+    /// reported as `"invalid"`: retrying it would fail the same way, and it
+    /// must not take the connection down.
     pub fn flush(&self) {
         loop {
             let t = now();
@@ -189,14 +222,21 @@ impl Inner {
             };
             let item = self.outbox.borrow_mut().as_mut().and_then(Outbox::pop);
             let Some(item) = item else { return };
-            if !self.send_on(id, &item) {
-                // Not handed over: it stays first in line for the next socket.
-                if let Some(o) = self.outbox.borrow_mut().as_mut() {
-                    o.unshift(item, t);
+            match self.send_on(id, &item) {
+                Sent::Yes => self.note_sent(),
+                Sent::No => {
+                    // Not handed over: it stays first in line for the next socket.
+                    if let Some(o) = self.outbox.borrow_mut().as_mut() {
+                        o.unshift(item, t);
+                    }
+                    return;
                 }
-                return;
+                Sent::Threw(e) => {
+                    self.logger
+                        .log(&[&"the socket refused a queued message:".into(), &e]);
+                    self.report_dropped(vec![item], "invalid");
+                }
             }
-            self.note_sent();
         }
     }
 
@@ -212,9 +252,9 @@ impl Inner {
     pub fn report_dropped(&self, items: Vec<JsValue>, reason: &str) {
         let cb = &self.callbacks;
         for data in items {
-            if cb.on_outbox_drop.is_some() {
+            if cb.has(Slot::OnOutboxDrop) {
                 let arg = convert::dropped(&data, reason);
-                cb.call(&self.logger, "onOutboxDrop", &cb.on_outbox_drop, &arg);
+                cb.call(&self.logger, Slot::OnOutboxDrop, &arg);
             } else {
                 self.logger
                     .log(&[&"outbox dropped a message:".into(), &reason.into()]);
@@ -313,7 +353,7 @@ impl Inner {
         let deliver = match (&self.wire.auto_pong, &self.wire.pong) {
             (Some((ping, pong)), _) if data == *ping => {
                 if self.input().on_message(now(), id) {
-                    self.send_on(id, pong);
+                    self.send_frame(id, pong);
                 }
                 false
             }
@@ -333,7 +373,7 @@ impl Inner {
         let pending = {
             let live = self.live.borrow();
             live.as_ref()
-                .and_then(|t| t.tap.take_at().map(|at| (t.id, at)))
+                .and_then(|t| t.tap.as_ref()?.take_at().map(|at| (t.id, at)))
         };
         let mut m = self.machine.borrow_mut();
         if let Some((id, at)) = pending {
@@ -400,11 +440,46 @@ impl Inner {
     }
 }
 
+impl Inner {
+    /// Close for good: no reconnect, no timer, no page listener; queued
+    /// messages reported dropped. Returns the socket being closed.
+    pub fn terminate(&self) -> Option<SocketId> {
+        let socket = self.input().terminate(now());
+        let page = self.page.borrow_mut().take();
+        drop(page);
+        let queued = self
+            .outbox
+            .borrow_mut()
+            .as_mut()
+            .map(Outbox::clear)
+            .unwrap_or_default();
+        self.report_dropped(queued, "terminated");
+        self.pump();
+        socket
+    }
+
+    /// Whether `terminate()` has happened.
+    pub fn is_terminated(&self) -> bool {
+        self.machine.borrow().state() == State::Terminated
+    }
+}
+
+/// What became of a message handed to [`Inner::send_on`].
+pub enum Sent {
+    /// The socket took it.
+    Yes,
+    /// No open live socket to take it.
+    No,
+    /// The socket's `send` threw this.
+    Threw(JsValue),
+}
+
 impl Drop for Inner {
     fn drop(&mut self) {
-        // Freed without terminate(): don't leave a socket open behind us.
+        // The last handle terminates first (see `SteadySocket`'s `Drop`);
+        // this is only a guard against a socket left open behind us.
         if let Some(t) = self.live.get_mut().take() {
-            Transport::close(&t.socket, 1001, "Going Away");
+            Transport::close(&t.socket, 1000, "Terminated");
         }
         for (_, f) in self.waiters.get_mut().drain(..) {
             let _ = f.call0(&JsValue::UNDEFINED);

@@ -8,7 +8,15 @@
 //!   [`transport::Transport`]; the single timer is a `gloo_timers` `Timeout`
 //!   (cancelled on drop). Nothing is leaked with `Closure::forget`, and every
 //!   closure holds only a `Weak` reference back to the socket, so dropping the
-//!   `SteadySocket` drops everything.
+//!   `SteadySocket` drops everything. What JavaScript calls back later (a
+//!   provider's answer, the first drain) passes a [`gate::Gate`] that closes
+//!   when the socket is dropped.
+//! - **A socket lives as a `WebSocket` does.** The application's values
+//!   (callbacks, providers, logger) are held only in the [`anchor::Anchor`]:
+//!   strongly while the machine runs, weakly once it is stopped or
+//!   terminated, so an unreferenced socket is collected then — callbacks that
+//!   refer to it included — and wasm-bindgen's `FinalizationRegistry` frees
+//!   the Rust side. The last handle going terminates first.
 //! - **No borrow held across a call into user code.** Inputs go into the
 //!   machine under a short borrow; its actions and events are then drained one
 //!   at a time, each with the borrow released, before anything calls out. A
@@ -16,6 +24,9 @@
 //!   that produces is queued and delivered, in order, by the outermost drain.
 //! - **A throwing callback is reported, never fatal.** Callbacks are invoked
 //!   with `catch`; the error goes to the logger and the drain goes on.
+//! - **Bad input is an error naming it, never a trap.** Options are read
+//!   once into snapshots ([`read`]); arguments arrive as `JsValue`s and are
+//!   checked here, not by the glue.
 //! - **No copies of payloads, no timer work per message.** Messages go to
 //!   `send` and come from `event.data` as the JavaScript values they are. An
 //!   inbound frame does not even enter wasm: a small JavaScript handler
@@ -27,6 +38,7 @@
 //!   structural bindings (`js_api`), so an injected constructor — Node's
 //!   `WebSocket`, the `ws` package, a test double — works like the browser's.
 
+mod anchor;
 mod callbacks;
 mod clock;
 mod connect_options;
@@ -34,12 +46,14 @@ mod convert;
 mod dial;
 mod dialing;
 mod dispatch;
+mod gate;
 mod inner;
 mod js_api;
 mod listener;
 mod options;
 mod outbox;
 mod page;
+mod read;
 mod socket;
 mod tap;
 mod timer;

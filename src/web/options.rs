@@ -1,16 +1,23 @@
 //! Reading and validating the constructor's options.
 //!
 //! A wrong type throws a `TypeError`, a number out of range a `RangeError`;
-//! both name the option. Unknown option names throw too: `onopen` for
-//! `onOpen` is a silent bug otherwise.
+//! both name the option. Unknown option names throw too, nested ones
+//! included: `onopen` for `onOpen` is a silent bug otherwise. The options
+//! object and each nested object are read once into snapshots ([`read`]); a
+//! throwing getter's error is rethrown. The application's functions go into
+//! the [`Anchor`], nowhere else.
 
-use js_sys::{Array, Function, JsString, Object, Reflect};
+use std::rc::Rc;
+
+use js_sys::{Array, Function, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::anchor::{Anchor, Slot};
 use super::callbacks::{Callbacks, Logger};
 use super::connect_options::{self, Wire};
 use super::dial::Dialer;
+use super::read::{self, get, join};
 use crate::machine::{
     Backoff, ClosePolicy, CloseRule, Config, ConfigError, Millis, ResetRule, RuleAction, MAX_MS,
 };
@@ -61,37 +68,44 @@ const KNOWN: &[&str] = &[
     "outbox",
 ];
 
-/// Concatenate in JavaScript (keeps Rust's formatting machinery out).
-pub(super) fn join(parts: &[&JsValue]) -> String {
-    parts
-        .iter()
-        .fold(JsString::from(""), |acc, p| acc.concat(p))
-        .into()
-}
-
-pub(super) fn type_error(option: &JsValue, expected: &str) -> JsValue {
-    let msg = join(&[
+fn message(option: &JsValue, expected: &str) -> String {
+    join(&[
         &"steadysocket: option \"".into(),
         option,
         &"\" ".into(),
         &expected.into(),
-    ]);
-    js_sys::TypeError::new(&msg).into()
+    ])
+    .as_string()
+    .unwrap_or_default()
+}
+
+pub(super) fn type_error(option: &JsValue, expected: &str) -> JsValue {
+    js_sys::TypeError::new(&message(option, expected)).into()
+}
+
+/// An option that must be `false`/absent, `true` or an object of the keys
+/// `known`: `None`, or a snapshot (empty for `true`).
+pub(super) fn switch(
+    obj: &JsValue,
+    key: &'static str,
+    known: &[&str],
+    expected: &str,
+) -> Result<Option<Object>, JsValue> {
+    let v = get(obj, key);
+    if v.is_undefined() || v.as_bool() == Some(false) {
+        Ok(None)
+    } else if v.as_bool() == Some(true) {
+        Ok(Some(Object::new()))
+    } else if read::is_plain_object(&v)? {
+        Ok(Some(read::fields(&v, &key.into(), known)?))
+    } else {
+        Err(type_error(&key.into(), expected))
+    }
 }
 
 /// The `RangeError` for a config the machine rejected.
 pub fn range_error(e: &ConfigError) -> JsValue {
-    let msg = join(&[
-        &"steadysocket: option \"".into(),
-        &e.option.into(),
-        &"\" ".into(),
-        &e.expected.into(),
-    ]);
-    js_sys::RangeError::new(&msg).into()
-}
-
-pub(super) fn get(obj: &JsValue, key: &str) -> JsValue {
-    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    js_sys::RangeError::new(&message(&e.option.into(), e.expected)).into()
 }
 
 pub(super) fn function(obj: &JsValue, key: &'static str) -> Result<Option<Function>, JsValue> {
@@ -136,11 +150,7 @@ pub(super) fn count(v: f64, option: &JsValue) -> Result<Option<u32>, JsValue> {
     } else if v >= 0.0 && v.fract() == 0.0 && v <= u32::MAX as f64 {
         Ok(Some(v as u32))
     } else {
-        let msg = join(&[
-            &"steadysocket: option \"".into(),
-            option,
-            &"\" must be a whole number >= 0 or Infinity".into(),
-        ]);
+        let msg = message(option, "must be a whole number >= 0 or Infinity");
         Err(js_sys::RangeError::new(&msg).into())
     }
 }
@@ -157,7 +167,8 @@ fn reset_rule(obj: &JsValue) -> Result<ResetRule, JsValue> {
         Some(_) => return Err(type_error(&"resetBackoff".into(), EXPECTED)),
         None => {}
     }
-    if v.is_object() {
+    if read::is_plain_object(&v)? {
+        let v = read::fields(&v, &"resetBackoff".into(), &["afterMs"])?;
         if let Some(ms) = number(&v, "afterMs")? {
             return Ok(ResetRule::StableFor(to_ms(ms)));
         }
@@ -165,18 +176,21 @@ fn reset_rule(obj: &JsValue) -> Result<ResetRule, JsValue> {
     Err(type_error(&"resetBackoff".into(), EXPECTED))
 }
 
+const RULE_KEYS: &[&str] = &["codes", "reasonPrefix", "action", "maxRetries", "initialMs"];
+
 fn close_rule(v: &JsValue, name: &JsValue) -> Result<CloseRule, JsValue> {
-    let field = |f: &str| -> JsValue { JsString::from(name.clone()).concat(&f.into()).into() };
-    if !v.is_object() {
+    let field = |f: &str| -> JsValue { join(&[name, &f.into()]) };
+    if !read::is_plain_object(v)? {
         return Err(type_error(name, "must be an object"));
     }
+    let v = &JsValue::from(read::fields(v, name, RULE_KEYS)?);
     let mut codes = Vec::new();
     let c = get(v, "codes");
     if !c.is_undefined() {
         if !Array::is_array(&c) {
             return Err(type_error(&field(".codes"), "must be an array"));
         }
-        for item in Array::from(&c).iter() {
+        for item in read::items(&c)? {
             let code = |x: &JsValue| match x.as_f64() {
                 Some(n) if n.fract() == 0.0 && (0.0..=65535.0).contains(&n) => Ok(n as u16),
                 _ => Err(type_error(
@@ -185,11 +199,11 @@ fn close_rule(v: &JsValue, name: &JsValue) -> Result<CloseRule, JsValue> {
                 )),
             };
             if Array::is_array(&item) {
-                let pair = Array::from(&item);
-                if pair.length() != 2 {
+                let pair = read::items(&item)?;
+                let [low, high] = pair.as_slice() else {
                     return Err(type_error(&field(".codes"), "ranges must be [low, high]"));
-                }
-                codes.push((code(&pair.get(0))?, code(&pair.get(1))?));
+                };
+                codes.push((code(low)?, code(high)?));
             } else {
                 let n = code(&item)?;
                 codes.push((n, n));
@@ -247,7 +261,7 @@ fn close_policy(obj: &JsValue) -> Result<ClosePolicy, JsValue> {
             "must be an array of rules",
         ));
     }
-    let rules = Array::from(&v)
+    let rules = read::items(&v)?
         .iter()
         .enumerate()
         .map(|(i, rule)| {
@@ -256,138 +270,138 @@ fn close_policy(obj: &JsValue) -> Result<ClosePolicy, JsValue> {
                 &JsValue::from_f64(i as f64),
                 &"]".into(),
             ]);
-            close_rule(&rule, &name.into())
+            close_rule(rule, &name)
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(ClosePolicy { rules })
 }
 
-fn console(method: &str) -> Option<Function> {
+fn console(method: &str) -> JsValue {
     let console = get(&js_sys::global(), "console");
-    get(&console, method).dyn_into().ok()
+    let f = get(&console, method);
+    if f.is_function() {
+        f
+    } else {
+        JsValue::UNDEFINED
+    }
 }
 
-fn logger(obj: &JsValue, verbose: bool) -> Result<Logger, JsValue> {
+/// Put the logger's functions in the anchor; the logger that calls them.
+fn logger(obj: &JsValue, verbose: bool, anchor: &Rc<Anchor>) -> Result<Logger, JsValue> {
     let v = get(obj, "logger");
     if v.is_undefined() {
-        return Ok(Logger {
-            target: get(&js_sys::global(), "console"),
-            log: console("log"),
-            log_verbose: if verbose { console("debug") } else { None },
-            prefixed: true,
-        });
+        anchor.set(Slot::LogTarget, &get(&js_sys::global(), "console"));
+        anchor.set(Slot::Log, &console("log"));
+        if verbose {
+            anchor.set(Slot::LogVerbose, &console("debug"));
+        }
+        return Ok(Logger::new(anchor, verbose, true));
     }
     if v.as_bool() == Some(false) {
-        return Ok(Logger {
-            target: JsValue::UNDEFINED,
-            log: None,
-            log_verbose: None,
-            prefixed: false,
-        });
+        return Ok(Logger::new(anchor, false, false));
     }
     const EXPECTED: &str = "must be false or { log, logVerbose? } with functions";
+    // Not snapshotted: `console` itself is a fine logger, with many more keys.
     if !v.is_object() {
         return Err(type_error(&"logger".into(), EXPECTED));
     }
-    let log = function(&v, "log").map_err(|_| type_error(&"logger".into(), EXPECTED))?;
-    let log_verbose =
-        function(&v, "logVerbose").map_err(|_| type_error(&"logger".into(), EXPECTED))?;
-    if log.is_none() {
+    let log = read::get_live(&v, "log")?;
+    let log_verbose = read::get_live(&v, "logVerbose")?;
+    if !log.is_function() || !(log_verbose.is_undefined() || log_verbose.is_function()) {
         return Err(type_error(&"logger".into(), EXPECTED));
     }
-    Ok(Logger {
-        target: v,
-        log,
-        log_verbose: if verbose { log_verbose } else { None },
-        prefixed: false,
-    })
+    let verbose = verbose && log_verbose.is_function();
+    anchor.set(Slot::LogTarget, &v);
+    anchor.set(Slot::Log, &log);
+    if verbose {
+        anchor.set(Slot::LogVerbose, &log_verbose);
+    }
+    Ok(Logger::new(anchor, verbose, false))
 }
 
-/// Read `url` and `options` (an object, or `undefined`).
-pub fn parse(url: JsValue, options: &JsValue) -> Result<Options, JsValue> {
-    let obj: JsValue = if options.is_undefined() || options.is_null() {
+/// Read `url` and `options` (an object, or `undefined`); the application's
+/// functions go into `anchor`.
+pub fn parse(url: JsValue, options: &JsValue, anchor: &Rc<Anchor>) -> Result<Options, JsValue> {
+    let this: JsValue = if options.is_undefined() || options.is_null() {
         Object::new().into()
-    } else if options.is_object() && !options.is_function() {
+    } else if read::is_plain_object(options)? {
         options.clone()
     } else {
-        return Err(js_sys::TypeError::new("steadysocket: options must be an object").into());
+        return Err(js_sys::TypeError::new(
+            "steadysocket: options must be an object of options (not an array, a function, a Date, a Map, ...)",
+        )
+        .into());
     };
-    for key in Object::keys(obj.unchecked_ref::<Object>()).iter() {
-        let known = key.as_string().is_some_and(|k| KNOWN.contains(&k.as_str()));
-        if !known {
-            let msg = join(&[
-                &"steadysocket: unknown option \"".into(),
-                &key,
-                &"\"".into(),
-            ]);
-            return Err(js_sys::TypeError::new(&msg).into());
+    let obj: JsValue = read::fields(&this, &"".into(), KNOWN)?.into();
+    let obj = &obj;
+    anchor.set(Slot::This, &this);
+    for slot in [
+        Slot::OnOpen,
+        Slot::OnResume,
+        Slot::OnMessage,
+        Slot::OnClose,
+        Slot::OnStateChange,
+        Slot::OnServerDisconnectError,
+        Slot::OnHeartbeat,
+        Slot::OnOutboxDrop,
+    ] {
+        if let Some(f) = function(obj, slot.name())? {
+            anchor.set(slot, &f);
         }
     }
 
-    let callbacks = Callbacks {
-        this: obj.clone(),
-        on_open: function(&obj, "onOpen")?,
-        on_resume: function(&obj, "onResume")?,
-        on_message: function(&obj, "onMessage")?,
-        on_close: function(&obj, "onClose")?,
-        on_state_change: function(&obj, "onStateChange")?,
-        on_server_disconnect_error: function(&obj, "onServerDisconnectError")?,
-        on_heartbeat: function(&obj, "onHeartbeat")?,
-        on_outbox_drop: function(&obj, "onOutboxDrop")?,
-    };
-
     let d = Backoff::default();
     let backoff = Backoff {
-        initial_ms: ms(&obj, "backoffInitialMs", d.initial_ms)?,
-        client_initial_ms: ms(&obj, "backoffClientInitialMs", d.client_initial_ms)?,
-        max_ms: ms(&obj, "backoffMaxMs", d.max_ms)?,
-        multiplier: number(&obj, "backoffMultiplier")?.unwrap_or(d.multiplier),
-        jitter: number(&obj, "backoffJitter")?.unwrap_or(d.jitter),
+        initial_ms: ms(obj, "backoffInitialMs", d.initial_ms)?,
+        client_initial_ms: ms(obj, "backoffClientInitialMs", d.client_initial_ms)?,
+        max_ms: ms(obj, "backoffMaxMs", d.max_ms)?,
+        multiplier: number(obj, "backoffMultiplier")?.unwrap_or(d.multiplier),
+        jitter: number(obj, "backoffJitter")?.unwrap_or(d.jitter),
     };
-    let inactivity = get(&obj, "inactivityTimeoutMs");
+    let inactivity = get(obj, "inactivityTimeoutMs");
     let inactivity_ms =
         if inactivity.as_bool() == Some(false) {
             None
         } else {
-            Some(ms(&obj, "inactivityTimeoutMs", 60_000).map_err(|_| {
+            Some(ms(obj, "inactivityTimeoutMs", 60_000).map_err(|_| {
                 type_error(&"inactivityTimeoutMs".into(), "must be a number or false")
             })?)
         };
-    let connect = get(&obj, "connectTimeoutMs");
+    let connect = get(obj, "connectTimeoutMs");
     let connect_timeout_ms = if connect.is_undefined() || connect.as_bool() == Some(false) {
         None
     } else {
         Some(
-            ms(&obj, "connectTimeoutMs", 0)
+            ms(obj, "connectTimeoutMs", 0)
                 .map_err(|_| type_error(&"connectTimeoutMs".into(), "must be a number or false"))?,
         )
     };
-    let max_retries = match number(&obj, "maxRetries")? {
+    let max_retries = match number(obj, "maxRetries")? {
         Some(n) => count(n, &"maxRetries".into())?,
         None => None,
     };
 
-    let verbose_v = get(&obj, "verbose");
+    let verbose_v = get(obj, "verbose");
     let verbose = match verbose_v.as_bool() {
         Some(b) => b,
         None if verbose_v.is_undefined() => false,
         None => return Err(type_error(&"verbose".into(), "must be a boolean")),
     };
-    let logger = logger(&obj, verbose)?;
+    let logger = logger(obj, verbose, anchor)?;
 
-    let (dialer, wire, life) = connect_options::parse(url, &obj)?;
+    let (dialer, wire, life) = connect_options::parse(url, obj, anchor)?;
 
     let config = Config {
         backoff,
         inactivity_ms,
         connect_timeout_ms,
         max_retries,
-        policy: close_policy(&obj)?,
-        reset: reset_rule(&obj)?,
+        policy: close_policy(obj)?,
+        reset: reset_rule(obj)?,
         heartbeat: life.heartbeat,
-        probe_timeout_ms: ms(&obj, "probeTimeoutMs", 2000)?,
-        wake_threshold_ms: ms(&obj, "wakeThresholdMs", 5000)?,
-        offline_ceiling_ms: ms(&obj, "offlineCeilingMs", 60_000)?,
+        probe_timeout_ms: ms(obj, "probeTimeoutMs", 2000)?,
+        wake_threshold_ms: ms(obj, "wakeThresholdMs", 5000)?,
+        offline_ceiling_ms: ms(obj, "offlineCeilingMs", 60_000)?,
         stop_when_hidden_ms: life.stop_when_hidden_ms,
         seed: (js_sys::Math::random() * (1u64 << 53) as f64) as u64,
         verbose: logger.verbose_enabled(),
@@ -396,7 +410,7 @@ pub fn parse(url: JsValue, options: &JsValue) -> Result<Options, JsValue> {
 
     Ok(Options {
         config,
-        callbacks,
+        callbacks: Callbacks::new(anchor),
         logger,
         dialer,
         wire,

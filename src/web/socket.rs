@@ -4,16 +4,19 @@ use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use js_sys::Promise;
+use js_sys::{Array, ArrayBuffer, Promise};
 use wasm_bindgen::prelude::*;
 
+use super::anchor::Anchor;
 use super::clock::now;
 use super::convert;
 use super::dialing::DialCallbacks;
-use super::inner::Inner;
+use super::gate::{self, Gate};
+use super::inner::{Inner, Sent};
 use super::options::{self, range_error};
 use super::outbox::Outbox;
 use super::page;
+use super::read::{get, join};
 use super::timer::Timer;
 use crate::machine::{Action, Cause, ClosePolicy, Machine, RECONNECT, STOPPED};
 
@@ -26,26 +29,55 @@ extern "C" {
 /// A WebSocket connection that reconnects by itself.
 ///
 /// `new SteadySocket(url, options)` connects at once; see the README for the
-/// options and callbacks.
+/// options and callbacks. Freeing it (`free()`, `using`, or the garbage
+/// collector taking the last handle) terminates it first.
 #[wasm_bindgen]
 pub struct SteadySocket {
     inner: Rc<Inner>,
 }
 
-/// A close code and reason as `WebSocket.close` accepts them.
+fn message(parts: &[&str]) -> String {
+    let parts: Vec<JsValue> = parts.iter().map(|p| JsValue::from_str(p)).collect();
+    let refs: Vec<&JsValue> = parts.iter().collect();
+    join(&refs).as_string().unwrap_or_default()
+}
+
+/// A close code and reason as `WebSocket.close` accepts them; `method`
+/// names the call in the errors.
 fn close_args(
-    code: Option<f64>,
-    reason: Option<String>,
+    method: &str,
+    code: JsValue,
+    reason: JsValue,
     default: &'static str,
 ) -> Result<(u16, Cow<'static, str>), JsValue> {
-    let code = code.unwrap_or(1000.0);
+    let code = match code.as_f64() {
+        None if code.is_undefined() => 1000.0,
+        None => {
+            let m = message(&[
+                "steadysocket: ",
+                method,
+                "(code, reason): code must be a number",
+            ]);
+            return Err(js_sys::TypeError::new(&m).into());
+        }
+        Some(c) => c,
+    };
     if code != 1000.0 && !(code.fract() == 0.0 && (3000.0..=4999.0).contains(&code)) {
         return Err(js_sys::RangeError::new(
             "steadysocket: a close code must be 1000 or between 3000 and 4999",
         )
         .into());
     }
-    let reason = match reason {
+    let reason = match reason.as_string() {
+        None if reason.is_undefined() => Cow::Borrowed(default),
+        None => {
+            let m = message(&[
+                "steadysocket: ",
+                method,
+                "(code, reason): reason must be a string",
+            ]);
+            return Err(js_sys::TypeError::new(&m).into());
+        }
         Some(r) if r.len() > 123 => {
             return Err(js_sys::SyntaxError::new(
                 "steadysocket: a close reason must be at most 123 bytes of UTF-8",
@@ -53,9 +85,40 @@ fn close_args(
             .into())
         }
         Some(r) => Cow::Owned(r),
-        None => Cow::Borrowed(default),
     };
     Ok((code as u16, reason))
+}
+
+/// What `WebSocket.send` takes, checked before anything is queued: a string,
+/// a `Blob`, an `ArrayBuffer` or a view of one — neither resizable nor
+/// shared, which the browser's `send` refuses with a `TypeError`.
+fn check_data(data: &JsValue) -> Result<(), JsValue> {
+    if data.is_string() || data.is_instance_of::<BlobLike>() {
+        return Ok(());
+    }
+    let buffer = if data.is_instance_of::<ArrayBuffer>() {
+        data.clone()
+    } else if ArrayBuffer::is_view(data) {
+        get(data, "buffer")
+    } else {
+        return Err(js_sys::TypeError::new(
+            "steadysocket: sendMessage takes a string, ArrayBuffer, typed array, DataView or Blob",
+        )
+        .into());
+    };
+    if !buffer.is_instance_of::<ArrayBuffer>() {
+        return Err(js_sys::TypeError::new(
+            "steadysocket: sendMessage cannot send a view of a SharedArrayBuffer (WebSocket.send refuses it)",
+        )
+        .into());
+    }
+    if get(&buffer, "resizable").as_bool() == Some(true) {
+        return Err(js_sys::TypeError::new(
+            "steadysocket: sendMessage cannot send a resizable ArrayBuffer or a view of one (WebSocket.send refuses it)",
+        )
+        .into());
+    }
+    Ok(())
 }
 
 #[wasm_bindgen]
@@ -63,14 +126,26 @@ impl SteadySocket {
     /// Connect to `url` — a `ws:`/`wss:` URL, or a function returning one
     /// (or a promise of one). Throws a `TypeError`/`RangeError` for bad
     /// options and the browser's `SyntaxError` for a bad URL.
+    ///
+    /// `anchor`: an empty array the caller keeps for as long as it keeps
+    /// the socket, with the caller's own object put at index 0 (see
+    /// `anchor.rs`): the socket then lives as a browser `WebSocket` does.
+    /// Without one, the socket lives until it is freed.
     #[wasm_bindgen(constructor)]
-    pub fn new(url: JsValue, options: JsValue) -> Result<SteadySocket, JsValue> {
-        let o = options::parse(url, &options)?;
+    pub fn create(
+        url: JsValue,
+        options: JsValue,
+        anchor: Option<Array>,
+    ) -> Result<SteadySocket, JsValue> {
+        let anchor = Rc::new(Anchor::new(anchor));
+        let o = options::parse(url, &options, &anchor)?;
         let machine = Machine::new(o.config, now()).map_err(|e| range_error(&e))?;
         let outbox = o.wire.outbox.map(Outbox::new);
         let inner = Rc::new_cyclic(|me| Inner {
             me: me.clone(),
             machine: RefCell::new(machine),
+            anchor,
+            handles: Cell::new(1),
             callbacks: o.callbacks,
             logger: o.logger,
             dialer: o.dialer,
@@ -81,6 +156,7 @@ impl SteadySocket {
             timer: RefCell::new(Timer::default()),
             pumping: Cell::new(false),
             kick: RefCell::new(None),
+            gate: Gate::new(),
             outbox: RefCell::new(outbox),
             page: RefCell::new(None),
             last_close: RefCell::new((JsValue::NULL, JsValue::NULL)),
@@ -117,12 +193,12 @@ impl SteadySocket {
         // Events wait for a microtask: callbacks that use the variable being
         // assigned by `new` must not run before it is assigned.
         let me = inner.me.clone();
-        let kick = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+        let kick = Closure::<dyn FnMut()>::new(move || {
             if let Some(inner) = me.upgrade() {
                 inner.pump();
             }
         });
-        let _ = Promise::resolve(&JsValue::UNDEFINED).then(&kick);
+        gate::soon(inner.gate.js(), kick.as_ref());
         *inner.kick.borrow_mut() = Some(kick);
         inner.rearm();
         Ok(SteadySocket { inner })
@@ -130,49 +206,56 @@ impl SteadySocket {
 
     /// Send a string, `ArrayBuffer`, typed array, `DataView` or `Blob`.
     /// Returns whether it was handed to the socket (only in `ready`, not
-    /// paused) or, with an outbox, queued. A send that throws closes the
-    /// socket and reconnects.
+    /// paused) or, with an outbox, queued; `false` once terminated. What
+    /// the browser's `send` refuses throws a `TypeError` and is not queued.
+    /// A send that throws anyway closes the socket and reconnects.
     #[wasm_bindgen(js_name = sendMessage)]
     pub fn send_message(&self, data: JsValue) -> Result<bool, JsValue> {
+        check_data(&data)?;
         let inner = &self.inner;
-        if !(data.is_string()
-            || data.is_instance_of::<js_sys::ArrayBuffer>()
-            || js_sys::ArrayBuffer::is_view(&data)
-            || data.is_instance_of::<BlobLike>())
-        {
-            return Err(js_sys::TypeError::new(
-                "steadysocket: sendMessage takes a string, ArrayBuffer, typed array, DataView or Blob",
-            )
-            .into());
+        if inner.is_terminated() {
+            return Ok(false);
         }
         let target = inner.machine.borrow().sendable();
-        let sent = target.is_some_and(|id| inner.send_on(id, &data));
-        let accepted = if sent {
-            inner.note_sent();
-            true
-        } else {
-            // Not handed over (not ready, closing, or the send threw): the
-            // outbox, if there is one, keeps it.
-            let queued = inner
-                .outbox
-                .borrow_mut()
-                .as_mut()
-                .map(|o| (o.expire(now()), o.push(data.clone(), now())));
-            let accepted = match queued {
-                None => false,
-                Some((expired, ok)) => {
-                    inner.report_dropped(expired, "expired");
-                    if !ok {
-                        inner.report_dropped(vec![data], "full");
-                    }
-                    ok
-                }
-            };
-            if !accepted {
-                // Says why in the verbose log.
-                inner.input().send_target();
+        let sent = match target {
+            Some(id) => inner.send_on(id, &data),
+            None => Sent::No,
+        };
+        let accepted = match sent {
+            Sent::Yes => {
+                inner.note_sent();
+                true
             }
-            accepted
+            Sent::Threw(e) => {
+                // Not queued: it would fail the same way again.
+                if let Some(id) = target {
+                    inner.send_failed(id, &e);
+                }
+                false
+            }
+            Sent::No => {
+                // Not ready (or closing): the outbox, if there is one, keeps it.
+                let queued = inner
+                    .outbox
+                    .borrow_mut()
+                    .as_mut()
+                    .map(|o| (o.expire(now()), o.push(data.clone(), now())));
+                let accepted = match queued {
+                    None => false,
+                    Some((expired, ok)) => {
+                        inner.report_dropped(expired, "expired");
+                        if !ok {
+                            inner.report_dropped(vec![data], "full");
+                        }
+                        ok
+                    }
+                };
+                if !accepted {
+                    // Says why in the verbose log.
+                    inner.input().send_target();
+                }
+                accepted
+            }
         };
         inner.pump();
         Ok(accepted)
@@ -213,8 +296,8 @@ impl SteadySocket {
     /// `tryRestart()` or `reconnect()`. Resolves once the old socket's close
     /// has happened, with its `{ code, reason, wasClean }` (or `undefined`
     /// when there was no socket).
-    pub fn stop(&self, code: Option<f64>, reason: Option<String>) -> Result<Promise, JsValue> {
-        let (code, reason) = close_args(code, reason, STOPPED)?;
+    pub fn stop(&self, code: JsValue, reason: JsValue) -> Result<Promise, JsValue> {
+        let (code, reason) = close_args("stop", code, reason, STOPPED)?;
         let socket = self
             .inner
             .input()
@@ -232,8 +315,8 @@ impl SteadySocket {
 
     /// Close the socket (with `code` and `reason`, default 1000) and connect
     /// again right away, from any state but `terminated`.
-    pub fn reconnect(&self, code: Option<f64>, reason: Option<String>) -> Result<(), JsValue> {
-        let (code, reason) = close_args(code, reason, RECONNECT)?;
+    pub fn reconnect(&self, code: JsValue, reason: JsValue) -> Result<(), JsValue> {
+        let (code, reason) = close_args("reconnect", code, reason, RECONNECT)?;
         self.inner.input().reconnect(now(), code, reason);
         self.inner.pump();
         Ok(())
@@ -243,18 +326,8 @@ impl SteadySocket {
     /// is left, and queued messages are dropped (reported to
     /// `onOutboxDrop`). Resolves once the old socket's close has happened.
     pub fn terminate(&self) -> Promise {
-        let inner = &self.inner;
-        let socket = inner.input().terminate(now());
-        inner.page.borrow_mut().take();
-        let queued = inner
-            .outbox
-            .borrow_mut()
-            .as_mut()
-            .map(Outbox::clear)
-            .unwrap_or_default();
-        inner.report_dropped(queued, "terminated");
-        inner.pump();
-        inner.close_promise(socket)
+        let socket = self.inner.terminate();
+        self.inner.close_promise(socket)
     }
 
     /// The application has synced past the last reconnect: start the backoff
@@ -296,12 +369,13 @@ impl SteadySocket {
         self.inner.dialer.binary_type.get().to_owned()
     }
 
-    /// Set how binary messages arrive, now and on every later socket.
+    /// Set how binary messages arrive, now and on every later socket. Any
+    /// other value throws a `TypeError` (the instance is unchanged).
     #[wasm_bindgen(setter, js_name = binaryType)]
-    pub fn set_binary_type(&self, value: &str) -> Result<(), JsValue> {
-        let v = match value {
-            "arraybuffer" => "arraybuffer",
-            "blob" => "blob",
+    pub fn set_binary_type(&self, value: JsValue) -> Result<(), JsValue> {
+        let v = match value.as_string().as_deref() {
+            Some("arraybuffer") => "arraybuffer",
+            Some("blob") => "blob",
             _ => {
                 return Err(js_sys::TypeError::new(
                     "steadysocket: binaryType must be \"arraybuffer\" or \"blob\"",
@@ -351,6 +425,12 @@ impl SteadySocket {
 }
 
 impl SteadySocket {
+    /// `new SteadySocket(url, options)` for Rust callers: the socket lives
+    /// until its last handle is dropped (which terminates it).
+    pub fn new(url: JsValue, options: JsValue) -> Result<SteadySocket, JsValue> {
+        SteadySocket::create(url, options, None)
+    }
+
     fn live_property(&self, f: impl Fn(&super::js_api::SocketLike) -> JsValue) -> JsValue {
         let live = self.inner.live.borrow();
         live.as_ref()
@@ -369,8 +449,22 @@ impl std::fmt::Debug for SteadySocket {
 /// A handle the Rust tests can keep while JavaScript holds another.
 impl Clone for SteadySocket {
     fn clone(&self) -> Self {
+        self.inner.handles.set(self.inner.handles.get() + 1);
         SteadySocket {
             inner: self.inner.clone(),
+        }
+    }
+}
+
+/// The last handle going (`free()`, `using`, the garbage collector, or a
+/// Rust drop) terminates the socket first: no connection is left open, no
+/// timer or listener runs, and what the outbox held is reported dropped.
+impl Drop for SteadySocket {
+    fn drop(&mut self) {
+        let handles = self.inner.handles.get() - 1;
+        self.inner.handles.set(handles);
+        if handles == 0 && !self.inner.is_terminated() {
+            self.inner.terminate();
         }
     }
 }

@@ -45,10 +45,11 @@ pub struct Tap {
 }
 
 impl Tap {
-    /// A tap delivering to `on_message` (called with `this`), answering
-    /// `ping` frames and recognising `pong` frames through `shell`.
+    /// A tap delivering to `on_message` (a function or `undefined`, called
+    /// with `this`), answering `ping` frames and recognising `pong` frames
+    /// through `shell`.
     pub fn new(
-        on_message: Option<&Function>,
+        on_message: &JsValue,
         this: &JsValue,
         ping: Option<&JsValue>,
         pong: Option<&JsValue>,
@@ -66,8 +67,7 @@ impl Tap {
                 _ => Slow::Synced,
             })
         });
-        let on_message = on_message.map_or(JsValue::UNDEFINED, |f| f.clone().into());
-        let handler = frame_handler(&obj, &on_message, this, closure.as_ref().unchecked_ref());
+        let handler = frame_handler(&obj, on_message, this, closure.as_ref().unchecked_ref());
         Tap {
             obj,
             handler,

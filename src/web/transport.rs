@@ -30,8 +30,10 @@ pub struct Transport {
     /// Sent on open, before anything else (the token, when it travels so).
     pub first_message: Option<JsValue>,
     active: Vec<Listener>,
-    /// After `active`: the message listener goes before what it calls.
-    pub tap: Tap,
+    /// After `active`: the message listener goes before what it calls. Let
+    /// go at retirement: it holds `onMessage`, which a closing socket must
+    /// not keep alive.
+    pub tap: Option<Tap>,
     /// Kept until the end: an `error` with no listener is an uncaught
     /// exception for some implementations (Node's `ws`).
     _error: Listener,
@@ -52,7 +54,7 @@ impl Transport {
         } else {
             Array::of2(&target.url, &target.protocols)
         };
-        let socket: SocketLike = Reflect::construct(&dialer.constructor, &args)?.unchecked_into();
+        let socket: SocketLike = Reflect::construct(&dialer.constructor(), &args)?.unchecked_into();
         socket.set_binary_type(dialer.binary_type.get());
         let listen = |kind: &'static str, which: SocketEvent| {
             let f = on_event.clone();
@@ -64,7 +66,7 @@ impl Transport {
                 listen("open", SocketEvent::Open),
                 Listener::function(&socket, "message", tap.handler()),
             ],
-            tap,
+            tap: Some(tap),
             _error: listen("error", SocketEvent::Error),
             _close: listen("close", SocketEvent::Close),
             socket,
@@ -76,7 +78,7 @@ impl Transport {
     /// Stop reporting anything but `close` (and `error`, ignored).
     pub fn retire(&mut self) {
         self.active.clear();
-        self.tap.let_go();
+        self.tap = None;
     }
 
     /// Close the socket unless it is already closing.

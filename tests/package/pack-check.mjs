@@ -106,11 +106,39 @@ check("the types declare exactly the members of the compiled SteadySocket", () =
   compare(declared, actual, "members");
 });
 
-check("the types declare exactly the options src/web/options.rs accepts", () => {
+// The options src/web/options.rs accepts.
+const knownOptions = () => {
   const rust = readFileSync(new URL("src/web/options.rs", root), "utf8");
   const known = rust.match(/const KNOWN: &\[&str\] = &\[([\s\S]*?)\];/);
   assert(known, "no KNOWN list in src/web/options.rs");
-  const actual = new Set([...known[1].matchAll(/"([^"]+)"/g)].map((m) => m[1]));
+  return new Set([...known[1].matchAll(/"([^"]+)"/g)].map((m) => m[1]));
+};
+
+/** The text of the section headed `heading` (up to the next heading). */
+const section = (text, heading) => {
+  const start = text.indexOf(`\n${heading}\n`);
+  if (start < 0) throw new Error(`no "${heading}" section`);
+  const rest = text.slice(start + heading.length + 2);
+  const end = rest.search(/\n#{1,3} /);
+  return end < 0 ? rest : rest.slice(0, end);
+};
+
+check("both READMEs' tables list every option src/web/options.rs accepts", () => {
+  const readmes = [
+    ["the npm README", read("README.md")],
+    ["README.md", readFileSync(new URL("README.md", root), "utf8")],
+  ];
+  for (const [name, text] of readmes) {
+    const rows = (heading, pattern) => new Set([...section(text, heading).matchAll(pattern)].map((m) => m[1]));
+    const options = rows("### Options", /^\| `([A-Za-z]+)` \|/gm);
+    const callbacks = rows("### Callbacks", /^\| `(on[A-Za-z]+)\(/gm);
+    const missing = [...knownOptions()].filter((n) => !options.has(n) && !callbacks.has(n));
+    assert(missing.length === 0, `${name} lacks rows for [${missing}]`);
+  }
+});
+
+check("the types declare exactly the options src/web/options.rs accepts", () => {
+  const actual = knownOptions();
   const types = read("index.d.ts");
   const declared = new Set(
     [blockOf(types, "export interface CommonOptions {"), blockOf(types, "export interface SteadySocketOptions extends CommonOptions {")]

@@ -6,8 +6,9 @@ import { chromium } from "playwright-core";
 const [base, ...paths] = process.argv.slice(2);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  // --expose-gc: the defect checks collect garbage on purpose.
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run"],
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--js-flags=--expose-gc"],
 });
 let failed = 0;
 const line = (ok, text) => {

@@ -212,7 +212,8 @@ export async function runScenario({ pkg, httpBase, wsBase, label, WebSocket, rep
         controller.abort();
         other.send("two");
         while (!calls.includes("h:two") && Date.now() < until) await sleep(20);
-        const want = "on:one:message:true a:one once:one h:one signal:one on:two:message:true a:two h:two";
+        // onmessage was set last: it runs in that place, as WebSocket's does.
+        const want = "a:one once:one h:one signal:one on:one:message:true a:two h:two on:two:message:true";
         assert(calls.join(" ") === want, `calls: ${calls.join(" ")}`);
       } finally {
         other.close();
@@ -231,7 +232,7 @@ export async function runScenario({ pkg, httpBase, wsBase, label, WebSocket, rep
         other.close();
       }
     });
-    await check("SteadyWebSocket close() while connecting closes quietly", async () => {
+    await check("SteadyWebSocket close() while connecting fails the handshake: error, then close", async () => {
       const early = new SteadyWebSocket(`${wsBase}/ws?client=${client}-early`, undefined, { ...injected, ...fast });
       const seen = [];
       for (const type of ["open", "close", "error"]) early.addEventListener(type, (e) => seen.push(e));
@@ -240,7 +241,9 @@ export async function runScenario({ pkg, httpBase, wsBase, label, WebSocket, rep
       await withTimeout(new Promise((resolve) => early.addEventListener("close", resolve)), "the close event");
       await sleep(300);
       assert(early.readyState === SteadyWebSocket.CLOSED, `readyState ${early.readyState}`);
-      assert(seen.map((e) => e.type).join() === "close", `events: ${seen.map((e) => e.type)}`);
+      assert(seen.map((e) => e.type).join() === "error,close", `events: ${seen.map((e) => e.type)}`);
+      const close = seen[1];
+      assert(close.code === 1006 && !close.wasClean, `close ${close.code} ${close.wasClean}`);
     });
     await check("SteadyWebSocket survives a server restart with its handlers", async () => {
       assert(ws, "no socket");

@@ -162,7 +162,7 @@ export async function main(): Promise<void> {
       }
     },
     onOutboxDrop(drop: OutboxDrop) {
-      const why: "expired" | "full" | "terminated" = drop.reason;
+      const why: "expired" | "full" | "terminated" | "invalid" = drop.reason;
       console.log(why, drop.data);
     },
     backoffInitialMs: 1000,

@@ -1,0 +1,37 @@
+// The defect checks (shared/defects.js) in Node.js with `ws`. Run with
+// --expose-gc. Usage: node --expose-gc defects.mjs http://127.0.0.1:PORT
+import init, * as pkg from "steadysocket";
+import WebSocket from "ws";
+import { runDefects } from "../shared/defects.js";
+
+const httpBase = process.argv[2];
+const errors = [];
+process.on("uncaughtException", (e) => errors.push(e));
+process.on("unhandledRejection", (e) => errors.push(e));
+let failed = 0;
+const report = (name, error) => {
+  if (error === null) {
+    console.log(`ok   node: ${name}`);
+  } else {
+    failed += 1;
+    console.log(`FAIL node: ${name}: ${error}`);
+  }
+};
+try {
+  if (typeof globalThis.gc !== "function") throw new Error("gc() is not exposed (--expose-gc)");
+  const exports = await init();
+  await runDefects({
+    pkg,
+    memory: exports.memory,
+    httpBase,
+    wsBase: httpBase.replace(/^http/, "ws"),
+    label: "node-defects",
+    WebSocket,
+    gc: globalThis.gc,
+    errors,
+    report,
+  });
+} catch (e) {
+  report("the defect checks run", e.message);
+}
+process.exit(failed ? 1 : 0);
