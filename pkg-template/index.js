@@ -76,6 +76,9 @@ const FACADE_DEFAULTS = {
   outbox: true,
 };
 
+// The event handler properties, none set.
+const EVENT_HANDLERS = { open: null, message: null, close: null, error: null };
+
 // Delivered as events, so not accepted as options.
 const EVENT_OPTIONS = { onOpen: "open", onMessage: "message", onClose: "close" };
 
@@ -236,7 +239,7 @@ export class SteadyWebSocket extends EventTarget {
   // The handler properties (`onopen`, …) and the listener each one put in
   // its place among the listeners when it was first set, as the platform's
   // event handler attributes do.
-  #handlers = { open: null, message: null, close: null, error: null };
+  #handlers = { ...EVENT_HANDLERS };
   #handlerListeners = {};
 
   constructor(url, protocols, options) {
@@ -286,29 +289,20 @@ export class SteadyWebSocket extends EventTarget {
     this.#core = new SteadySocket(url, coreOptions);
   }
 
-  get onopen() {
-    return this.#handlers.open;
-  }
-  set onopen(value) {
-    this.#setHandler("open", value);
-  }
-  get onmessage() {
-    return this.#handlers.message;
-  }
-  set onmessage(value) {
-    this.#setHandler("message", value);
-  }
-  get onclose() {
-    return this.#handlers.close;
-  }
-  set onclose(value) {
-    this.#setHandler("close", value);
-  }
-  get onerror() {
-    return this.#handlers.error;
-  }
-  set onerror(value) {
-    this.#setHandler("error", value);
+  // `onopen`, `onmessage`, `onclose`, `onerror`.
+  static {
+    for (const type of Object.keys(EVENT_HANDLERS)) {
+      Object.defineProperty(this.prototype, `on${type}`, {
+        get() {
+          return this.#handlers[type];
+        },
+        set(value) {
+          this.#setHandler(type, value);
+        },
+        enumerable: true,
+        configurable: true,
+      });
+    }
   }
 
   /**

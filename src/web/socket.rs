@@ -50,16 +50,21 @@ fn close_args(
     reason: JsValue,
     default: &'static str,
 ) -> Result<(u16, Cow<'static, str>), JsValue> {
+    // "steadysocket: stop(code, reason): reason must be a string"
+    let wrong = |arg: &str, expected: &str| -> JsValue {
+        let m = message(&[
+            "steadysocket: ",
+            method,
+            "(code, reason): ",
+            arg,
+            " must be ",
+            expected,
+        ]);
+        js_sys::TypeError::new(&m).into()
+    };
     let code = match code.as_f64() {
         None if code.is_undefined() => 1000.0,
-        None => {
-            let m = message(&[
-                "steadysocket: ",
-                method,
-                "(code, reason): code must be a number",
-            ]);
-            return Err(js_sys::TypeError::new(&m).into());
-        }
+        None => return Err(wrong("code", "a number")),
         Some(c) => c,
     };
     if code != 1000.0 && !(code.fract() == 0.0 && (3000.0..=4999.0).contains(&code)) {
@@ -70,14 +75,7 @@ fn close_args(
     }
     let reason = match reason.as_string() {
         None if reason.is_undefined() => Cow::Borrowed(default),
-        None => {
-            let m = message(&[
-                "steadysocket: ",
-                method,
-                "(code, reason): reason must be a string",
-            ]);
-            return Err(js_sys::TypeError::new(&m).into());
-        }
+        None => return Err(wrong("reason", "a string")),
         Some(r) if r.len() > 123 => {
             return Err(js_sys::SyntaxError::new(
                 "steadysocket: a close reason must be at most 123 bytes of UTF-8",

@@ -5,27 +5,16 @@
 import init, * as pkg from "steadysocket";
 import WebSocket from "ws";
 import { runScenario } from "../shared/scenario.js";
+import { reporter } from "./report.mjs";
 
 const httpBase = process.argv[2];
 const wsBase = httpBase.replace(/^http/, "ws");
-let failed = 0;
 // An exception nothing caught (a listener's, or one thrown on an emitter
 // with no "error" listener) fails the check that was running.
 const uncaught = [];
 process.on("uncaughtException", (e) => uncaught.push(e));
-const report = (name, error) => {
-  if (uncaught.length > 0) {
-    const what = `uncaught exception: ${uncaught.map((e) => e.message).join("; ")}`;
-    error = error === null ? what : `${error} (${what})`;
-  }
-  uncaught.length = 0;
-  if (error === null) {
-    console.log(`ok   node: ${name}`);
-  } else {
-    failed += 1;
-    console.log(`FAIL node: ${name}: ${error}`);
-  }
-};
+const results = reporter(uncaught);
+const { report } = results;
 
 try {
   const exports = await init();
@@ -36,4 +25,4 @@ try {
   process.exit(1);
 }
 await runScenario({ pkg, httpBase, wsBase, label: "node", WebSocket, report });
-process.exit(failed ? 1 : 0);
+process.exit(results.failed ? 1 : 0);

@@ -16,11 +16,7 @@
 //     unhandled rejection to
 //   report(name, error): error is null when the check passed
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
-}
+import { assert, checker, sleep } from "./checks.js";
 
 async function waitFor(what, cond, ms = 10000, tick) {
   const until = Date.now() + ms;
@@ -63,14 +59,7 @@ export async function runDefects({ pkg, memory, httpBase, wsBase, label, WebSock
     return response.json();
   };
 
-  async function check(name, body) {
-    try {
-      await body();
-      report(name, null);
-    } catch (e) {
-      report(name, e instanceof Error ? e.message : String(e));
-    }
-  }
+  const check = checker(report);
 
   /**
    * Collect until `done()`, then a little more: finalizers run after a

@@ -1,11 +1,13 @@
 // The checks every environment runs against the built package: a
 // SteadySocket and a SteadyWebSocket connect to the test server, exchange
-// messages, survive a server restart and close. Plain ES module, no imports:
-// the page, the worker, the Vite app and Node pass in what they have.
+// messages, survive a server restart and close. Plain ES module: the page,
+// the worker, the Vite app and Node pass in what they have.
 //
 //   await runScenario({ pkg, httpBase, wsBase, label, WebSocket?, report })
 //   pkg: the package's exports ({ SteadySocket, SteadyWebSocket })
 //   report(name, error): error is null when the check passed
+
+import { assert, checker, sleep } from "./checks.js";
 
 const STEP_MS = 10000;
 
@@ -15,12 +17,6 @@ function withTimeout(promise, what, ms = STEP_MS) {
     timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
 }
 
 function equalBytes(a, b) {
@@ -75,14 +71,7 @@ export async function runScenario({ pkg, httpBase, wsBase, label, WebSocket, rep
   };
   const restart = () => get("/control/restart?down_ms=500");
 
-  async function check(name, body) {
-    try {
-      await body();
-      report(name, null);
-    } catch (e) {
-      report(name, e instanceof Error ? e.message : String(e));
-    }
-  }
+  const check = checker(report);
 
   // ---- SteadySocket ------------------------------------------------------
   {
