@@ -16,10 +16,10 @@ use machine_support::{
     Start,
 };
 use steadysocket::machine::{
-    is_quiet, Action, Beat, Cause, CloseInfo, Config, ConfigError, Decision, DecisionKind, Event,
-    Heartbeat, Initiator, Machine, Millis, Note, OpenMeta, Paused, ResetRule, SocketId, State,
-    StateKind, Trigger, CLOSE_NORMAL, HEARTBEAT_TIMEOUT, INACTIVE_SERVER, INITIAL_CONNECT, MAX_MS,
-    PROBE_TIMEOUT, RECONNECT, WAKE,
+    is_quiet, Action, Beat, Cause, CloseInfo, Config, ConfigError, Decision, DecisionKind,
+    DialFailure, Event, Heartbeat, Initiator, Machine, Millis, Note, OpenMeta, Paused, ResetRule,
+    SocketId, State, StateKind, Trigger, CLOSE_NORMAL, HEARTBEAT_TIMEOUT, INACTIVE_SERVER,
+    INITIAL_CONNECT, MAX_MS, PROBE_TIMEOUT, RECONNECT, WAKE,
 };
 
 use Paused::{No, Uninitialized, Yes};
@@ -157,7 +157,7 @@ fn disconnected(config: Config) -> Harness {
     h.at(1020);
     let (_, events) = h.close(1006, "");
     assert_eq!(closed_info(&events).decision, retry(1000, 1));
-    assert_eq!(h.m.next_timeout(), Some(2020));
+    assert_eq!(h.m.poll_timeout(), Some(2020));
     h
 }
 
@@ -189,7 +189,6 @@ fn hidden_pauses_connecting_and_ready_with_cause_hidden() {
             start.name()
         );
         assert_eq!(h.m.sendable(), None);
-        assert_eq!(h.m.send_target(), None);
     }
 }
 
@@ -283,9 +282,9 @@ fn resume_while_hidden_keeps_the_socket_paused() {
 fn inactivity_is_not_judged_while_hidden() {
     // Ready: the 61 010 deadline is left out while hidden.
     let mut h = ready(cfg());
-    assert_eq!(h.m.next_timeout(), Some(61_010));
+    assert_eq!(h.m.poll_timeout(), Some(61_010));
     h.hide(2000);
-    assert_eq!(h.m.next_timeout(), None);
+    assert_eq!(h.m.poll_timeout(), None);
     for t in [61_010, 70_000, 1_000_000] {
         assert_eq!(h.timeout_at(t), nothing(), "at {t}");
     }
@@ -294,7 +293,7 @@ fn inactivity_is_not_judged_while_hidden() {
     // Connecting: a hung handshake is not judged either.
     let mut h = Harness::started(cfg());
     h.hide(1010);
-    assert_eq!(h.m.next_timeout(), None);
+    assert_eq!(h.m.poll_timeout(), None);
     assert_eq!(h.timeout_at(500_000), nothing());
     assert_eq!(kind(&h), CONNECTING_YES);
 
@@ -310,12 +309,12 @@ fn inactivity_is_not_judged_while_hidden() {
     h.at(2020);
     h.open();
     h.hide(3000);
-    assert_eq!(h.m.next_timeout(), Some(102_020));
+    assert_eq!(h.m.poll_timeout(), Some(102_020));
     let (actions, events) = h.timeout_at(102_020);
     assert_eq!(actions, []);
     assert_eq!(notes(&events), [Note::BackoffReset]);
     assert_eq!(non_verbose(&events), []);
-    assert_eq!(h.m.next_timeout(), None);
+    assert_eq!(h.m.poll_timeout(), None);
     assert_eq!(kind(&h), READY_YES);
 }
 
@@ -324,11 +323,11 @@ fn hidden_twice_keeps_the_first_time() {
     let mut h = ready(with_stop_when_hidden(5000));
     h.hide(2000);
     assert_eq!(h.hide(4000), nothing());
-    assert_eq!(h.m.next_timeout(), Some(7000));
+    assert_eq!(h.m.poll_timeout(), Some(7000));
     // Visible again restarts the count.
     h.show(4500);
     h.hide(5000);
-    assert_eq!(h.m.next_timeout(), Some(10_000));
+    assert_eq!(h.m.poll_timeout(), Some(10_000));
 }
 
 // ----- 2. visible ---------------------------------------------------------------
@@ -423,13 +422,13 @@ fn visible_in_ready_with_a_heartbeat_probes() {
             beat(Beat::Probe),
         ]
     );
-    assert_eq!(h.m.next_timeout(), Some(7000));
+    assert_eq!(h.m.poll_timeout(), Some(7000));
     // The pong cancels the probe's deadline.
     let (actions, events) = h.input_at(5300, |m, t| m.on_pong(t, s(0)));
     assert_eq!(actions, []);
     assert_eq!(events, [pong(300)]);
     // Next: a ping 30 s after the probe (the last thing sent).
-    assert_eq!(h.m.next_timeout(), Some(35_000));
+    assert_eq!(h.m.poll_timeout(), Some(35_000));
     assert_eq!(h.timeout_at(7000), nothing());
 }
 
@@ -467,7 +466,7 @@ fn an_unanswered_probe_closes_with_probe_timeout_and_reconnects_on_heartbeat() {
             changed(READY_NO, DISCONNECTED, Cause::ProbeTimeout),
         ]
     );
-    assert_eq!(h.m.next_timeout(), Some(7100));
+    assert_eq!(h.m.poll_timeout(), Some(7100));
     let (actions, events) = h.fire_timer();
     assert_eq!(actions, [connect(1)]);
     assert_eq!(
@@ -496,7 +495,7 @@ fn any_frame_lets_a_message_answer_a_probe() {
     h.at(5040);
     assert!(h.message());
     assert_eq!(h.drain(), (vec![], vec![pong(40)]));
-    assert_eq!(h.m.next_timeout(), Some(35_000));
+    assert_eq!(h.m.poll_timeout(), Some(35_000));
 }
 
 #[test]
@@ -508,7 +507,7 @@ fn a_probe_with_a_ping_already_out_sends_a_fresh_one() {
         h.timeout_at(31_010),
         (vec![ping(0)], vec![beat(Beat::Ping)])
     );
-    assert_eq!(h.m.next_timeout(), Some(41_010));
+    assert_eq!(h.m.poll_timeout(), Some(41_010));
     h.hide(32_000);
     assert_eq!(
         h.show(33_000),
@@ -521,7 +520,7 @@ fn a_probe_with_a_ping_already_out_sends_a_fresh_one() {
             ]
         )
     );
-    assert_eq!(h.m.next_timeout(), Some(35_000));
+    assert_eq!(h.m.poll_timeout(), Some(35_000));
     assert_eq!(h.timeout_at(34_999), nothing());
     let (actions, events) = h.fire_timer();
     assert_eq!(h.now, 35_000);
@@ -538,7 +537,7 @@ fn a_probe_with_a_ping_already_out_sends_a_fresh_one() {
         h.input_at(34_000, |m, t| m.on_pong(t, s(0))),
         (vec![], vec![pong(1000)])
     );
-    assert_eq!(h.m.next_timeout(), Some(63_000));
+    assert_eq!(h.m.poll_timeout(), Some(63_000));
     assert_eq!(h.timeout_at(41_010), nothing());
 
     // With `any_frame`, a message answers it too.
@@ -549,7 +548,7 @@ fn a_probe_with_a_ping_already_out_sends_a_fresh_one() {
     h.at(33_040);
     assert!(h.message());
     assert_eq!(h.drain(), (vec![], vec![pong(40)]));
-    assert_eq!(h.m.next_timeout(), Some(63_000));
+    assert_eq!(h.m.poll_timeout(), Some(63_000));
 }
 
 #[test]
@@ -568,7 +567,7 @@ fn visible_without_a_heartbeat_judges_inactivity_on_the_elapsed_time() {
             changed(READY_NO, DISCONNECTED, Cause::Inactivity),
         ]
     );
-    assert_eq!(h.m.next_timeout(), Some(61_110));
+    assert_eq!(h.m.poll_timeout(), Some(61_110));
     h.fire_timer();
     h.at(61_120);
     let (_, events) = h.open();
@@ -586,7 +585,7 @@ fn visible_without_a_heartbeat_judges_inactivity_on_the_elapsed_time() {
             vec![changed(READY_YES, READY_NO, Cause::Visible), Event::Resumed]
         )
     );
-    assert_eq!(h.m.next_timeout(), Some(61_010));
+    assert_eq!(h.m.poll_timeout(), Some(61_010));
 
     // A message while hidden counts.
     let mut h = ready(cfg());
@@ -595,7 +594,7 @@ fn visible_without_a_heartbeat_judges_inactivity_on_the_elapsed_time() {
     assert!(h.message());
     let (actions, _) = h.show(100_000);
     assert_eq!(actions, []);
-    assert_eq!(h.m.next_timeout(), Some(110_000));
+    assert_eq!(h.m.poll_timeout(), Some(110_000));
 }
 
 #[test]
@@ -610,7 +609,7 @@ fn visible_while_disconnected_connects_at_once() {
     );
     // The failure was counted once; the rest of the wait is skipped.
     assert_eq!(h.m.connection_state().connection_retries, 1);
-    assert_eq!(h.m.next_timeout(), Some(61_500));
+    assert_eq!(h.m.poll_timeout(), Some(61_500));
     assert_eq!(h.timeout_at(2020), nothing());
     h.at(2030);
     let (_, events) = h.open();
@@ -626,7 +625,7 @@ fn visible_while_disconnected_and_offline_waits() {
     h.hide(1040);
     assert_eq!(h.show(1050), nothing());
     assert_eq!(h.m.state(), State::Disconnected);
-    assert_eq!(h.m.next_timeout(), Some(61_030));
+    assert_eq!(h.m.poll_timeout(), Some(61_030));
 }
 
 #[test]
@@ -643,7 +642,7 @@ fn visible_in_stopped_or_terminated_does_nothing() {
 fn stop_when_hidden_stops_and_visible_connects_again() {
     let mut h = ready(with_stop_when_hidden(5000));
     h.hide(2000);
-    assert_eq!(h.m.next_timeout(), Some(7000));
+    assert_eq!(h.m.poll_timeout(), Some(7000));
     assert_eq!(h.timeout_at(6999), nothing());
     let (actions, events) = h.fire_timer();
     assert_eq!(h.now, 7000);
@@ -662,7 +661,7 @@ fn stop_when_hidden_stops_and_visible_connects_again() {
         )
     );
     assert_eq!(events[1], changed(READY_YES, STOPPED, Cause::Hidden));
-    assert_eq!(h.m.next_timeout(), None);
+    assert_eq!(h.m.poll_timeout(), None);
     assert_eq!(h.timeout_at(100_000), nothing());
 
     let (actions, events) = h.show(200_000);
@@ -679,12 +678,12 @@ fn stop_when_hidden_stops_and_visible_connects_again() {
 fn stop_when_hidden_also_stops_a_disconnected_machine() {
     let mut h = disconnected(with_stop_when_hidden(500));
     h.hide(1030);
-    assert_eq!(h.m.next_timeout(), Some(1530));
+    assert_eq!(h.m.poll_timeout(), Some(1530));
     assert_eq!(
         h.fire_timer(),
         (vec![], vec![changed(DISCONNECTED, STOPPED, Cause::Hidden)])
     );
-    assert_eq!(h.m.next_timeout(), None);
+    assert_eq!(h.m.poll_timeout(), None);
     assert_eq!(
         h.show(9000),
         (
@@ -698,7 +697,7 @@ fn stop_when_hidden_also_stops_a_disconnected_machine() {
 fn stop_when_hidden_zero_stops_at_the_first_timer() {
     let mut h = ready(with_stop_when_hidden(0));
     h.hide(2000);
-    assert_eq!(h.m.next_timeout(), Some(2000));
+    assert_eq!(h.m.poll_timeout(), Some(2000));
     let (actions, _) = h.timeout_at(2000);
     assert_eq!(actions, [close(0, CLOSE_NORMAL, "Hidden")]);
     assert_eq!(h.m.state(), State::Stopped);
@@ -711,7 +710,7 @@ fn an_application_stop_is_not_undone_by_visible() {
     h.m.stop(h.now);
     h.drain();
     h.hide(2000);
-    assert_eq!(h.m.next_timeout(), None);
+    assert_eq!(h.m.poll_timeout(), None);
     assert_eq!(h.timeout_at(9000), nothing());
     assert_eq!(h.show(9500), nothing());
     assert_eq!(h.m.state(), State::Stopped);
@@ -751,7 +750,7 @@ fn offline_a_due_reconnect_waits_for_online() {
     let mut h = disconnected(cfg());
     assert_eq!(h.offline(1030), nothing());
     // The wait is the later of the reconnect (2020) and the ceiling.
-    assert_eq!(h.m.next_timeout(), Some(61_030));
+    assert_eq!(h.m.poll_timeout(), Some(61_030));
     assert_eq!(h.timeout_at(2020), nothing());
     assert_eq!(h.timeout_at(30_000), nothing());
     assert_eq!(h.m.connection_state().connection_retries, 1);
@@ -785,7 +784,7 @@ fn offline_the_ceiling_ends_the_wait_without_burning_retries() {
     let (_, events) = h.close(1006, "");
     assert_eq!(closed_info(&events).decision, retry(2000, 2));
     // Still offline, and past the ceiling: this one goes ahead when due.
-    assert_eq!(h.m.next_timeout(), Some(63_040));
+    assert_eq!(h.m.poll_timeout(), Some(63_040));
     h.fire_timer();
     h.at(63_050);
     let (_, events) = h.open();
@@ -799,7 +798,7 @@ fn offline_ceiling_is_configurable() {
         ..cfg()
     });
     h.offline(1030);
-    assert_eq!(h.m.next_timeout(), Some(6030));
+    assert_eq!(h.m.poll_timeout(), Some(6030));
     // A reconnect planned beyond the ceiling keeps its time.
     let mut h = ready(Config {
         inactivity_ms: None,
@@ -808,7 +807,7 @@ fn offline_ceiling_is_configurable() {
     h.offline(1015);
     h.at(100_000);
     h.close(1006, "");
-    assert_eq!(h.m.next_timeout(), Some(101_000));
+    assert_eq!(h.m.poll_timeout(), Some(101_000));
 }
 
 #[test]
@@ -817,7 +816,7 @@ fn a_close_while_offline_waits_too() {
     h.offline(1005);
     h.at(1010);
     h.close(1006, "");
-    assert_eq!(h.m.next_timeout(), Some(61_005));
+    assert_eq!(h.m.poll_timeout(), Some(61_005));
     assert_eq!(h.timeout_at(20_000), nothing());
 }
 
@@ -826,11 +825,11 @@ fn offline_twice_keeps_the_first_time() {
     let mut h = disconnected(cfg());
     h.offline(1030);
     assert_eq!(h.offline(5000), nothing());
-    assert_eq!(h.m.next_timeout(), Some(61_030));
+    assert_eq!(h.m.poll_timeout(), Some(61_030));
     // Online when already online changes nothing either.
     let mut h = disconnected(cfg());
     assert_eq!(h.online(1030), nothing());
-    assert_eq!(h.m.next_timeout(), Some(2020));
+    assert_eq!(h.m.poll_timeout(), Some(2020));
 }
 
 #[test]
@@ -839,7 +838,7 @@ fn online_in_ready_probes() {
     let mut h = ready(hb_default());
     h.offline(2000);
     assert_eq!(h.online(3000), (vec![ping(0)], vec![beat(Beat::Probe)]));
-    assert_eq!(h.m.next_timeout(), Some(5000));
+    assert_eq!(h.m.poll_timeout(), Some(5000));
     assert_eq!(
         h.input_at(3100, |m, t| m.on_pong(t, s(0))),
         (vec![], vec![pong(100)])
@@ -870,11 +869,11 @@ fn online_elsewhere_does_nothing() {
         Start::Terminated,
     ] {
         let mut h = reach(start, hb_default(), false);
-        let timeout = h.m.next_timeout();
+        let timeout = h.m.poll_timeout();
         assert_eq!(h.offline(h.now + 10), nothing(), "{}", start.name());
         assert_eq!(h.online(h.now + 10), nothing(), "{}", start.name());
         assert_eq!(h.m.state().snapshot(), start.snapshot());
-        assert_eq!(h.m.next_timeout(), timeout);
+        assert_eq!(h.m.poll_timeout(), timeout);
     }
 }
 
@@ -900,7 +899,7 @@ fn online_while_hidden_sends_no_probe() {
     h.hide(2000);
     h.offline(3000);
     assert_eq!(h.online(4000), nothing());
-    assert_eq!(h.m.next_timeout(), Some(31_010));
+    assert_eq!(h.m.poll_timeout(), Some(31_010));
     let (actions, events) = h.show(5000);
     assert_eq!(actions, [ping(0)]);
     assert_eq!(
@@ -911,7 +910,7 @@ fn online_while_hidden_sends_no_probe() {
             beat(Beat::Probe),
         ]
     );
-    assert_eq!(h.m.next_timeout(), Some(7000));
+    assert_eq!(h.m.poll_timeout(), Some(7000));
 
     // Nor with a ping out: it keeps its own deadline.
     let mut h = ready(hb_default());
@@ -922,7 +921,7 @@ fn online_while_hidden_sends_no_probe() {
         (vec![ping(0)], vec![beat(Beat::Ping)])
     );
     assert_eq!(h.online(32_000), nothing());
-    assert_eq!(h.m.next_timeout(), Some(41_010));
+    assert_eq!(h.m.poll_timeout(), Some(41_010));
 }
 
 // ----- 4. heartbeat -------------------------------------------------------------
@@ -931,19 +930,19 @@ fn online_while_hidden_sends_no_probe() {
 fn a_ping_goes_out_when_nothing_was_sent_for_the_interval() {
     let mut h = ready(hb_default());
     // The interval counts from the socket's open (1010).
-    assert_eq!(h.m.next_timeout(), Some(31_010));
+    assert_eq!(h.m.poll_timeout(), Some(31_010));
     assert_eq!(h.timeout_at(31_009), nothing());
     let (actions, events) = h.fire_timer();
     assert_eq!(h.now, 31_010);
     assert_eq!(actions, [ping(0)]);
     assert_eq!(events, [beat(Beat::Ping)]);
-    assert_eq!(h.m.next_timeout(), Some(41_010));
+    assert_eq!(h.m.poll_timeout(), Some(41_010));
     // The answer, 250 ms later.
     let (actions, events) = h.input_at(31_260, |m, t| m.on_pong(t, s(0)));
     assert_eq!(actions, []);
     assert_eq!(events, [pong(250)]);
     // The next ping is 30 s after this one.
-    assert_eq!(h.m.next_timeout(), Some(61_010));
+    assert_eq!(h.m.poll_timeout(), Some(61_010));
     assert_eq!(
         h.timeout_at(61_010),
         (vec![ping(0)], vec![beat(Beat::Ping)])
@@ -954,10 +953,10 @@ fn a_ping_goes_out_when_nothing_was_sent_for_the_interval() {
 fn sends_postpone_pings_and_messages_do_not() {
     let mut h = ready(hb_default());
     h.input_at(20_000, |m, t| m.on_sent(t));
-    assert_eq!(h.m.next_timeout(), Some(50_000));
+    assert_eq!(h.m.poll_timeout(), Some(50_000));
     h.at(25_000);
     assert!(h.message());
-    assert_eq!(h.m.next_timeout(), Some(50_000));
+    assert_eq!(h.m.poll_timeout(), Some(50_000));
     assert_eq!(h.timeout_at(49_999), nothing());
     let (actions, _) = h.fire_timer();
     assert_eq!(h.now, 50_000);
@@ -970,16 +969,16 @@ fn a_ping_out_takes_over_from_the_inactivity_timeout() {
         inactivity_ms: Some(35_000),
         ..hb_default()
     });
-    assert_eq!(h.m.next_timeout(), Some(31_010));
+    assert_eq!(h.m.poll_timeout(), Some(31_010));
     h.timeout_at(31_010);
     // Inactivity would be due at 36 010; the ping's answer is due at 41 010.
-    assert_eq!(h.m.next_timeout(), Some(41_010));
+    assert_eq!(h.m.poll_timeout(), Some(41_010));
     assert_eq!(h.timeout_at(36_010), nothing());
     assert_eq!(
         h.input_at(40_010, |m, t| m.on_pong(t, s(0))),
         (vec![], vec![pong(9000)])
     );
-    assert_eq!(h.m.next_timeout(), Some(61_010));
+    assert_eq!(h.m.poll_timeout(), Some(61_010));
 }
 
 #[test]
@@ -1000,7 +999,7 @@ fn an_unanswered_ping_closes_with_heartbeat_timeout() {
             changed(READY_NO, DISCONNECTED, Cause::HeartbeatTimeout),
         ]
     );
-    assert_eq!(h.m.next_timeout(), Some(41_110));
+    assert_eq!(h.m.poll_timeout(), Some(41_110));
     h.fire_timer();
     h.at(41_120);
     let (_, events) = h.open();
@@ -1043,7 +1042,7 @@ fn any_frame_lets_any_message_answer_a_ping() {
     h.at(31_210);
     assert!(h.message());
     assert_eq!(h.drain(), nothing(), "one answer per ping");
-    assert_eq!(h.m.next_timeout(), Some(61_010));
+    assert_eq!(h.m.poll_timeout(), Some(61_010));
     // The configured pong still answers too.
     let mut h = ready(hb(30_000, 10_000, true));
     h.timeout_at(31_010);
@@ -1061,13 +1060,13 @@ fn a_pong_without_a_ping_out_reports_nothing() {
     });
     assert_eq!(h.input_at(2000, |m, t| m.on_pong(t, s(0))), nothing());
     // It is inbound traffic, though (and does not postpone the ping).
-    assert_eq!(h.m.next_timeout(), Some(31_010));
+    assert_eq!(h.m.poll_timeout(), Some(31_010));
     let mut h = ready(Config {
         heartbeat: None,
         ..cfg()
     });
     h.input_at(2000, |m, t| m.on_pong(t, s(0)));
-    assert_eq!(h.m.next_timeout(), Some(62_000));
+    assert_eq!(h.m.poll_timeout(), Some(62_000));
 }
 
 #[test]
@@ -1091,20 +1090,20 @@ fn a_stale_pong_is_ignored() {
     assert_eq!(actions, []);
     assert_eq!(non_verbose(&events), []);
     assert_eq!(notes(&events), [Note::StaleSocketEvent(s(0))]);
-    assert_eq!(h.m.next_timeout(), Some(42_020));
+    assert_eq!(h.m.poll_timeout(), Some(42_020));
 }
 
 #[test]
 fn no_pings_before_the_socket_opens() {
     let mut h = Harness::started(hb(1000, 1000, false));
     // Connecting: only the inactivity deadline.
-    assert_eq!(h.m.next_timeout(), Some(61_000));
+    assert_eq!(h.m.poll_timeout(), Some(61_000));
     assert_eq!(h.timeout_at(1500), nothing());
     assert_eq!(h.timeout_at(3000), nothing());
     // Open at 3000, after a slow handshake: the interval counts from the
     // open, so the first ping is due a full interval later, not at once.
     h.open();
-    assert_eq!(h.m.next_timeout(), Some(4000));
+    assert_eq!(h.m.poll_timeout(), Some(4000));
     assert_eq!(h.timeout_at(3999), nothing());
     assert_eq!(h.timeout_at(4000), (vec![ping(0)], vec![beat(Beat::Ping)]));
 
@@ -1113,7 +1112,7 @@ fn no_pings_before_the_socket_opens() {
     let mut h = Harness::started(hb(1000, 1000, false));
     h.at(10_000);
     h.open();
-    assert_eq!(h.m.next_timeout(), Some(11_000));
+    assert_eq!(h.m.poll_timeout(), Some(11_000));
     assert_eq!(
         h.timeout_at(11_000),
         (vec![ping(0)], vec![beat(Beat::Ping)])
@@ -1126,7 +1125,7 @@ fn pings_go_out_while_paused_and_hidden() {
     h.at(1500);
     h.m.pause(h.now);
     h.hide(2000);
-    assert_eq!(h.m.next_timeout(), Some(31_010));
+    assert_eq!(h.m.poll_timeout(), Some(31_010));
     assert_eq!(
         h.timeout_at(31_010),
         (vec![ping(0)], vec![beat(Beat::Ping)])
@@ -1164,12 +1163,12 @@ fn messages_and_sends_never_bring_the_deadline_forward() {
             for with_ping in [false, true] {
                 let mut h = reach(start, config.clone(), true);
                 if with_ping && config.heartbeat.is_some() && h.m.sendable().is_some() {
-                    let t = h.m.next_timeout().unwrap();
+                    let t = h.m.poll_timeout().unwrap();
                     let (actions, _) = h.timeout_at(t);
                     assert!(matches!(actions[..], [Action::SendPing { .. }]));
                 }
                 for step in 0..20u64 {
-                    let before = h.m.next_timeout();
+                    let before = h.m.poll_timeout();
                     h.advance(step * 97 % 1000);
                     let socket = h.live_or_latest();
                     if step % 3 == 0 {
@@ -1180,11 +1179,11 @@ fn messages_and_sends_never_bring_the_deadline_forward() {
                     let (actions, _) = h.drain();
                     assert_eq!(actions, []);
                     assert!(
-                        later_or_equal(h.m.next_timeout(), before),
+                        later_or_equal(h.m.poll_timeout(), before),
                         "{} step {step}: {:?} -> {:?} with {config:?}",
                         start.name(),
                         before,
-                        h.m.next_timeout()
+                        h.m.poll_timeout()
                     );
                 }
             }
@@ -1199,23 +1198,23 @@ fn messages_and_sends_never_bring_the_deadline_forward() {
 #[test]
 fn after_a_ping_is_answered_messages_and_sends_never_bring_the_deadline_forward() {
     let mut h = ready(hb(1000, 5000, true));
-    assert_eq!(h.m.next_timeout(), Some(2010));
+    assert_eq!(h.m.poll_timeout(), Some(2010));
     for cycle in 0..3u64 {
         // The ping, an interval after the last send.
-        let sent = h.m.next_timeout().unwrap();
+        let sent = h.m.poll_timeout().unwrap();
         assert_eq!(
             h.timeout_at(sent),
             (vec![ping(0)], vec![beat(Beat::Ping)]),
             "cycle {cycle}"
         );
-        assert_eq!(h.m.next_timeout(), Some(sent + 5000), "cycle {cycle}");
+        assert_eq!(h.m.poll_timeout(), Some(sent + 5000), "cycle {cycle}");
         // The answer: the next ping is due an interval after this one.
         h.at(sent + 100);
         assert!(h.message());
         assert_eq!(h.drain(), (vec![], vec![pong(100)]), "cycle {cycle}");
-        assert_eq!(h.m.next_timeout(), Some(sent + 1000), "cycle {cycle}");
+        assert_eq!(h.m.poll_timeout(), Some(sent + 1000), "cycle {cycle}");
         // Then nothing brings it forward, whatever comes in or goes out.
-        let mut before = h.m.next_timeout();
+        let mut before = h.m.poll_timeout();
         for step in 0..12u64 {
             h.advance(step * 7 % 60);
             if step % 3 == 0 {
@@ -1224,7 +1223,7 @@ fn after_a_ping_is_answered_messages_and_sends_never_bring_the_deadline_forward(
                 assert!(h.message());
             }
             assert_eq!(h.drain(), nothing(), "cycle {cycle} step {step}");
-            let after = h.m.next_timeout();
+            let after = h.m.poll_timeout();
             assert!(
                 later_or_equal(after, before),
                 "cycle {cycle} step {step}: {before:?} -> {after:?}"
@@ -1290,7 +1289,7 @@ fn a_late_timer_while_offline_is_no_wake() {
 #[test]
 fn a_late_timer_while_connecting_abandons_the_handshake() {
     let mut h = Harness::started(cfg());
-    assert_eq!(h.m.next_timeout(), Some(61_000));
+    assert_eq!(h.m.poll_timeout(), Some(61_000));
     let (actions, events) = h.timeout_at(66_000);
     assert_eq!(actions, [close(0, CLOSE_NORMAL, WAKE)]);
     assert_eq!(
@@ -1300,7 +1299,7 @@ fn a_late_timer_while_connecting_abandons_the_handshake() {
             changed(CONNECTING_NO, DISCONNECTED, Cause::Wake),
         ]
     );
-    assert_eq!(h.m.next_timeout(), Some(66_100));
+    assert_eq!(h.m.poll_timeout(), Some(66_100));
     let (actions, events) = h.fire_timer();
     assert_eq!(actions, [connect(1)]);
     assert_eq!(
@@ -1330,13 +1329,13 @@ fn a_late_timer_while_ready_with_a_heartbeat_probes() {
     let (actions, events) = h.timeout_at(100_000);
     assert_eq!(actions, [ping(0)]);
     assert_eq!(events, [beat(Beat::Probe)]);
-    assert_eq!(h.m.next_timeout(), Some(102_000));
+    assert_eq!(h.m.poll_timeout(), Some(102_000));
     assert_eq!(h.timeout_at(100_000), nothing());
     assert_eq!(
         h.input_at(100_500, |m, t| m.on_pong(t, s(0))),
         (vec![], vec![pong(500)])
     );
-    assert_eq!(h.m.next_timeout(), Some(130_000));
+    assert_eq!(h.m.poll_timeout(), Some(130_000));
     assert_eq!(h.m.state().kind(), Ready);
 }
 
@@ -1357,9 +1356,9 @@ fn a_late_timer_while_ready_without_a_heartbeat_is_judged_as_usual() {
         reset: ResetRule::StableFor(10_000),
         ..cfg()
     });
-    assert_eq!(h.m.next_timeout(), Some(11_010));
+    assert_eq!(h.m.poll_timeout(), Some(11_010));
     assert_eq!(h.timeout_at(30_000), nothing());
-    assert_eq!(h.m.next_timeout(), Some(61_010));
+    assert_eq!(h.m.poll_timeout(), Some(61_010));
 }
 
 #[test]
@@ -1380,7 +1379,7 @@ fn no_wake_while_hidden() {
         h.timeout_at(100_000),
         (vec![ping(0)], vec![beat(Beat::Ping)])
     );
-    assert_eq!(h.m.next_timeout(), Some(110_000));
+    assert_eq!(h.m.poll_timeout(), Some(110_000));
 }
 
 /// A wake is answered by a probe with `probe_timeout_ms` to answer it, even
@@ -1391,12 +1390,12 @@ fn no_wake_while_hidden() {
 fn a_wake_with_a_ping_out_still_probes() {
     let mut h = ready(hb_default());
     h.timeout_at(31_010);
-    assert_eq!(h.m.next_timeout(), Some(41_010));
+    assert_eq!(h.m.poll_timeout(), Some(41_010));
     // Asleep from before 41 010 until 60 000.
     let (actions, events) = h.timeout_at(60_000);
     assert_eq!(actions, [ping(0)]);
     assert_eq!(events, [beat(Beat::Probe)]);
-    assert_eq!(h.m.next_timeout(), Some(62_000));
+    assert_eq!(h.m.poll_timeout(), Some(62_000));
     assert_eq!(h.timeout_at(60_000), nothing());
     assert_eq!(
         h.input_at(60_500, |m, t| m.on_pong(t, s(0))),
@@ -1449,7 +1448,7 @@ fn reconnect_from_ready_closes_and_connects_at_once() {
     );
     // Not counted as a failure.
     assert_eq!(h.m.connection_state().connection_retries, 1);
-    assert_eq!(h.m.next_timeout(), Some(62_030));
+    assert_eq!(h.m.poll_timeout(), Some(62_030));
     h.at(2040);
     let (_, events) = h.open();
     assert_eq!(
@@ -1510,7 +1509,7 @@ fn reconnect_from_disconnected_skips_the_wait() {
         [changed(DISCONNECTED, CONNECTING_NO, Cause::Reconnect)]
     );
     assert_eq!(h.m.connection_state().connection_retries, 1);
-    assert_eq!(h.m.next_timeout(), Some(61_100));
+    assert_eq!(h.m.poll_timeout(), Some(61_100));
     assert_eq!(h.timeout_at(2020), nothing());
     h.at(2030);
     let meta = one_open(&h.open().1);
@@ -1591,7 +1590,7 @@ fn reconnect_while_hidden_starts_paused() {
 fn a_failed_dial_is_a_failed_attempt_from_the_initial_delay() {
     let mut h = Harness::started(cfg());
     let (actions, events) = h.input_at(1010, |m, t| {
-        m.on_dial_failed(t, s(0), "token provider threw")
+        m.on_dial_failed(t, s(0), DialFailure::TokenProvider)
     });
     assert_eq!(actions, []);
     assert_eq!(
@@ -1599,7 +1598,7 @@ fn a_failed_dial_is_a_failed_attempt_from_the_initial_delay() {
         [
             Event::Closed(CloseInfo {
                 code: 1006,
-                reason: "token provider threw".into(),
+                reason: "TokenProviderFailed".into(),
                 was_clean: false,
                 initiator: Initiator::Client,
                 quiet: false,
@@ -1608,19 +1607,20 @@ fn a_failed_dial_is_a_failed_attempt_from_the_initial_delay() {
             changed(CONNECTING_NO, DISCONNECTED, Cause::DialFailed),
         ]
     );
-    assert_eq!(h.m.next_timeout(), Some(2010));
+    assert_eq!(h.m.poll_timeout(), Some(2010));
     let (actions, events) = h.fire_timer();
     assert_eq!(actions, [connect(1)]);
     assert_eq!(
         events,
         [changed(DISCONNECTED, CONNECTING_NO, Cause::Backoff)]
     );
-    // A reason a close-policy rule would match changes nothing: no server
-    // said it.
+    // The next failure backs off further, and reports no server error: no
+    // server said anything.
     let (_, events) = h.input_at(2020, |m, t| {
-        m.on_dial_failed(t, s(1), "TooManyConcurrentRequests")
+        m.on_dial_failed(t, s(1), DialFailure::UrlProvider)
     });
     let info = closed_info(&events);
+    assert_eq!(info.reason, "UrlProviderFailed");
     assert_eq!(info.decision, retry(2000, 2));
     assert!(!events
         .iter()
@@ -1639,13 +1639,15 @@ fn a_failed_dial_from_a_stale_socket_is_ignored() {
             true,
         );
         let state = h.m.state();
-        let timeout = h.m.next_timeout();
-        let (actions, events) = h.input_at(h.now + 5, |m, t| m.on_dial_failed(t, s(0), "x"));
+        let timeout = h.m.poll_timeout();
+        let (actions, events) = h.input_at(h.now + 5, |m, t| {
+            m.on_dial_failed(t, s(0), DialFailure::Constructor)
+        });
         assert_eq!(actions, [], "{}", start.name());
         assert_eq!(non_verbose(&events), [], "{}", start.name());
         assert_eq!(notes(&events), [Note::StaleSocketEvent(s(0))]);
         assert_eq!(h.m.state(), state);
-        assert_eq!(h.m.next_timeout(), timeout);
+        assert_eq!(h.m.poll_timeout(), timeout);
     }
 }
 
@@ -1655,7 +1657,9 @@ fn max_retries_applies_to_failed_dials() {
         max_retries: Some(1),
         ..cfg()
     });
-    let (_, events) = h.input_at(1010, |m, t| m.on_dial_failed(t, s(0), "x"));
+    let (_, events) = h.input_at(1010, |m, t| {
+        m.on_dial_failed(t, s(0), DialFailure::Constructor)
+    });
     assert_eq!(
         closed_info(&events).decision,
         Decision {
@@ -1664,7 +1668,9 @@ fn max_retries_applies_to_failed_dials() {
         }
     );
     h.fire_timer();
-    let (_, events) = h.input_at(h.now + 10, |m, t| m.on_dial_failed(t, s(1), "x"));
+    let (_, events) = h.input_at(h.now + 10, |m, t| {
+        m.on_dial_failed(t, s(1), DialFailure::Constructor)
+    });
     let d = closed_info(&events).decision;
     assert!(!d.reconnect);
     assert_eq!(d.kind, DecisionKind::Retry);
@@ -1697,7 +1703,9 @@ fn failed_attempts_before_the_first_open_have_no_downtime() {
     let mut h = Harness::started(cfg());
     h.at(1010);
     h.fail_and_reconnect(1006, "");
-    h.input_at(2020, |m, t| m.on_dial_failed(t, s(1), "x"));
+    h.input_at(2020, |m, t| {
+        m.on_dial_failed(t, s(1), DialFailure::Constructor)
+    });
     h.fire_timer();
     h.advance(10);
     let meta = one_open(&h.open().1);
@@ -1712,7 +1720,9 @@ fn downtime_runs_from_losing_the_open_connection_across_failed_attempts() {
     h.close(1006, "");
     h.fire_timer();
     assert_eq!(h.now, 6000);
-    h.input_at(6010, |m, t| m.on_dial_failed(t, s(1), "x"));
+    h.input_at(6010, |m, t| {
+        m.on_dial_failed(t, s(1), DialFailure::Constructor)
+    });
     h.fire_timer();
     assert_eq!(h.now, 8010);
     h.at(8020);
@@ -1784,11 +1794,11 @@ fn terminated_ignores_every_browser_life_input() {
             h.input_at(h.now + 1, |m, t| {
                 m.terminate(t);
             });
-            assert_eq!(h.m.next_timeout(), None);
+            assert_eq!(h.m.poll_timeout(), None);
             let inputs: Vec<(&str, Input)> = vec![
                 ("hidden", |m, t, _| m.set_hidden(t, true)),
                 ("offline", |m, t, _| m.set_online(t, false)),
-                ("timeout", |m, t, _| m.on_timeout(t + 1_000_000)),
+                ("timeout", |m, t, _| m.handle_timeout(t + 1_000_000)),
                 ("online", |m, t, _| m.set_online(t, true)),
                 ("visible", |m, t, _| m.set_hidden(t, false)),
                 ("sent", |m, t, _| m.on_sent(t)),
@@ -1796,14 +1806,16 @@ fn terminated_ignores_every_browser_life_input() {
                 ("message", |m, t, s| {
                     assert!(!m.on_message(t, s));
                 }),
-                ("dialFailed", |m, t, s| m.on_dial_failed(t, s, "x")),
+                ("dialFailed", |m, t, s| {
+                    m.on_dial_failed(t, s, DialFailure::Constructor)
+                }),
                 ("reconnect", |m, t, _| m.reconnect(t, 1000, "x".into())),
                 ("stopWith", |m, t, _| {
-                    assert_eq!(m.stop_with(t, 4000, "x".into(), Cause::Stop), None);
+                    assert_eq!(m.stop_with(t, 4000, "x".into()), None);
                 }),
                 ("tryRestart", |m, t, _| m.try_restart(t)),
                 ("hidden again", |m, t, _| m.set_hidden(t, true)),
-                ("late timeout", |m, t, _| m.on_timeout(t + 10_000_000)),
+                ("late timeout", |m, t, _| m.handle_timeout(t + 10_000_000)),
             ];
             for (name, f) in inputs {
                 h.advance(100);
@@ -1815,7 +1827,7 @@ fn terminated_ignores_every_browser_life_input() {
                 assert_eq!(actions, [], "{ctx}");
                 assert_eq!(non_verbose(&events), [], "{ctx}");
                 assert_eq!(h.m.state(), State::Terminated, "{ctx}");
-                assert_eq!(h.m.next_timeout(), None, "{ctx}");
+                assert_eq!(h.m.poll_timeout(), None, "{ctx}");
                 assert_eq!(h.m.sendable(), None, "{ctx}");
             }
         }
@@ -1830,23 +1842,23 @@ fn terminated_leaves_no_timer_while_hidden_with_stop_when_hidden() {
         m.terminate(t);
     });
     h.hide(3000);
-    assert_eq!(h.m.next_timeout(), None);
+    assert_eq!(h.m.poll_timeout(), None);
     // Hidden before.
     let mut h = ready(with_stop_when_hidden(5000));
     h.hide(2000);
     h.input_at(3000, |m, t| {
         m.terminate(t);
     });
-    assert_eq!(h.m.next_timeout(), None);
+    assert_eq!(h.m.poll_timeout(), None);
 }
 
 // ----- the rest of the new surface ---------------------------------------------------
 
 #[test]
-fn stop_with_closes_with_its_code_reason_and_cause() {
+fn stop_with_closes_with_its_code_and_reason() {
     let mut h = ready(cfg());
     h.at(2000);
-    let r = h.m.stop_with(h.now, 4000, "going away".into(), Cause::Stop);
+    let r = h.m.stop_with(h.now, 4000, "going away".into());
     assert_eq!(r, Some(s(0)));
     let (actions, events) = h.drain();
     assert_eq!(
@@ -1870,21 +1882,12 @@ fn stop_with_closes_with_its_code_reason_and_cause() {
         )
     );
     assert_eq!(events[1], changed(READY_NO, STOPPED, Cause::Stop));
-    assert_eq!(h.m.stop_with(h.now, 1000, "x".into(), Cause::Stop), None);
+    assert_eq!(h.m.stop_with(h.now, 1000, "x".into()), None);
     assert_eq!(h.drain(), nothing());
-
-    let mut h = disconnected(cfg());
-    h.at(1500);
-    assert_eq!(h.m.stop_with(h.now, 1000, "x".into(), Cause::Hidden), None);
-    assert_eq!(
-        h.drain(),
-        (vec![], vec![changed(DISCONNECTED, STOPPED, Cause::Hidden)])
-    );
-    assert_eq!(h.m.next_timeout(), None);
 }
 
 #[test]
-fn sendable_is_send_target_without_the_note() {
+fn sendable_is_ready_not_paused_and_puts_out_nothing() {
     for start in Start::ALL {
         let mut h = reach(
             start,
@@ -1894,13 +1897,12 @@ fn sendable_is_send_target_without_the_note() {
             },
             false,
         );
-        let want = match h.m.state() {
-            State::Ready { socket, paused: No } => Some(socket),
+        let want = match start {
+            Start::ReadyNo => Some(s(0)),
             _ => None,
         };
         assert_eq!(h.m.sendable(), want, "{}", start.name());
         assert_eq!(h.drain(), nothing(), "{}", start.name());
-        assert_eq!(h.m.send_target(), want, "{}", start.name());
     }
 }
 
@@ -2076,7 +2078,7 @@ fn manual_closes_are_quiet_by_their_code() {
 
         let mut h = ready(cfg());
         let (_, events) = h.input_at(2000, |m, t| {
-            m.stop_with(t, code, "x".into(), Cause::Stop);
+            m.stop_with(t, code, "x".into());
         });
         let info = closed_info(&events);
         assert_eq!(info.code, code);
@@ -2119,7 +2121,7 @@ fn a_restart_while_hidden_restarts_the_stop_when_hidden_clock() {
         let (actions, events) = h.input_at(9000, f);
         assert_eq!(actions, [connect(1)], "{name}");
         assert_eq!(events, [changed(STOPPED, CONNECTING_YES, cause)], "{name}");
-        assert_eq!(h.m.next_timeout(), Some(14_000), "{name}");
+        assert_eq!(h.m.poll_timeout(), Some(14_000), "{name}");
         assert_eq!(h.timeout_at(9000), nothing(), "{name}");
         assert_eq!(h.timeout_at(13_999), nothing(), "{name}");
         let (actions, events) = h.fire_timer();
@@ -2139,7 +2141,7 @@ fn a_restart_while_hidden_restarts_the_stop_when_hidden_clock() {
     let mut h = ready(with_stop_when_hidden(5000));
     h.hide(2000);
     h.input_at(6000, |m, t| m.reconnect(t, 1000, "x".into()));
-    assert_eq!(h.m.next_timeout(), Some(11_000));
+    assert_eq!(h.m.poll_timeout(), Some(11_000));
     assert_eq!(h.timeout_at(7000), nothing());
     assert_eq!(kind(&h), CONNECTING_YES);
 
@@ -2148,9 +2150,9 @@ fn a_restart_while_hidden_restarts_the_stop_when_hidden_clock() {
     h.hide(2000);
     h.input_at(3000, |m, t| m.reconnect(t, 1000, "x".into()));
     h.show(4000);
-    assert_eq!(h.m.next_timeout(), Some(63_000));
+    assert_eq!(h.m.poll_timeout(), Some(63_000));
     h.hide(4500);
-    assert_eq!(h.m.next_timeout(), Some(9500));
+    assert_eq!(h.m.poll_timeout(), Some(9500));
 }
 
 // ----- connect timeout ----------------------------------------------------------
@@ -2164,7 +2166,7 @@ fn a_handshake_longer_than_the_connect_timeout_is_abandoned() {
     };
     let mut h = Harness::started(config);
     // Created at 1000: the deadline is 5000.
-    assert_eq!(h.m.next_timeout(), Some(5000));
+    assert_eq!(h.m.poll_timeout(), Some(5000));
     assert_eq!(h.timeout_at(4999), nothing());
     let (actions, events) = h.fire_timer();
     assert_eq!(h.now, 5000);
@@ -2199,7 +2201,7 @@ fn the_connect_timeout_ends_at_the_open() {
     let mut h = Harness::started(config);
     h.at(3000);
     h.open();
-    assert_eq!(h.m.next_timeout(), None);
+    assert_eq!(h.m.poll_timeout(), None);
     assert_eq!(h.timeout_at(9000), nothing());
     assert_eq!(h.m.sendable(), Some(s(0)));
 }

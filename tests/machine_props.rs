@@ -21,9 +21,9 @@ use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config as ProptestConfig, TestRunner};
 use steadysocket::machine::{
     delay, is_quiet, Action, Backoff, Beat, Cause, ClosePolicy, CloseRule, Config, DecisionKind,
-    Event, Heartbeat, Initiator, Machine, Millis, Paused, ResetRule, Rng, RuleAction, Snapshot,
-    SocketId, State, StateKind, Trigger, FAILED_TO_SEND, HEARTBEAT_TIMEOUT, INACTIVE_SERVER,
-    MAX_MS, PROBE_TIMEOUT, WAKE,
+    DialFailure, Event, Heartbeat, Initiator, Machine, Millis, Paused, Refusal, ResetRule, Rng,
+    RuleAction, Snapshot, SocketId, State, StateKind, Trigger, FAILED_TO_SEND, HEARTBEAT_TIMEOUT,
+    INACTIVE_SERVER, MAX_MS, PROBE_TIMEOUT, WAKE,
 };
 
 const CODES: [u16; 10] = [1000, 1001, 1005, 1006, 1011, 4001, 4003, 4040, 4999, 3000];
@@ -35,7 +35,9 @@ const REASONS: [&str; 4] = [
 ];
 /// Codes the application closes with (`reconnect`, `stop(code, reason)`).
 const APP_CODES: [u16; 4] = [1000, 3000, 4000, 4999];
-const DIAL_FAILED: &str = "dial failed";
+/// The dial failure the sequences report, and the reason it shows.
+const DIAL_FAILED: DialFailure = DialFailure::UrlProvider;
+const DIAL_FAILED_REASON: &str = "UrlProviderFailed";
 
 fn cases(n: u32) -> ProptestConfig {
     ProptestConfig {
@@ -319,6 +321,7 @@ fn config() -> impl Strategy<Value = Config> {
                 stop_when_hidden_ms: life.stop_when_hidden_ms,
                 // Covered by machine_life's focused tests.
                 connect_timeout_ms: None,
+                outbox: None,
             },
         )
 }
@@ -527,7 +530,7 @@ impl World {
         Before {
             state,
             live: state.socket(),
-            due: self.m.next_timeout(),
+            due: self.m.poll_timeout(),
             hidden: self.hidden,
             online: self.online,
             stopped_by_hidden: self.stopped_by_hidden,
@@ -601,24 +604,24 @@ impl World {
                 }
             }
             Input::Timer => {
-                if let Some(t) = self.m.next_timeout() {
+                if let Some(t) = self.m.poll_timeout() {
                     self.now = self.now.max(t);
                 }
-                self.m.on_timeout(self.now);
+                self.m.handle_timeout(self.now);
             }
             Input::LateTimer(extra) => {
-                if let Some(t) = self.m.next_timeout() {
+                if let Some(t) = self.m.poll_timeout() {
                     self.now = self.now.max(t.saturating_add(extra));
                 }
-                self.m.on_timeout(self.now);
+                self.m.handle_timeout(self.now);
             }
-            Input::WakeNow => self.m.on_timeout(now),
+            Input::WakeNow => self.m.handle_timeout(now),
             Input::Stop => {
                 let r = self.m.stop(now);
                 prop_assert_eq!(r, live, "stop() returns the socket it closes");
             }
             Input::StopWith(code) => {
-                let r = self.m.stop_with(now, code, "bye".into(), Cause::Stop);
+                let r = self.m.stop_with(now, code, "bye".into());
                 prop_assert_eq!(r, live, "stop_with() returns the socket it closes");
             }
             Input::TryRestart => self.m.try_restart(now),
@@ -630,8 +633,15 @@ impl World {
             Input::Resume => self.m.resume(now),
             Input::ResetBackoff => self.m.reset_backoff(),
             Input::SendTarget => {
-                let t = self.m.send_target();
-                prop_assert_eq!(t, sendable_in(before.state), "send_target");
+                let t = self.m.sendable();
+                prop_assert_eq!(t, sendable_in(before.state), "sendable");
+                let queued = self.m.queue(now, 1);
+                let refusal = if matches!(before.state, State::Terminated) {
+                    Refusal::Terminated
+                } else {
+                    Refusal::NotReady
+                };
+                prop_assert_eq!(queued, Err(refusal), "queue() without an outbox");
             }
             Input::Reconnect(code) => self.m.reconnect(now, code, "again".into()),
             Input::Hidden(hidden) => {
@@ -683,14 +693,7 @@ impl World {
         let state = self.m.state();
         let config = self.m.config().clone();
         let backoff = &config.backoff;
-        let mut actions = Vec::new();
-        while let Some(a) = self.m.poll_action() {
-            actions.push(a);
-        }
-        let mut events = Vec::new();
-        while let Some(e) = self.m.poll_event() {
-            events.push(e);
-        }
+        let (actions, events) = drain(&mut self.m);
         self.visited
             .insert(machine_support::snap_name(state.snapshot()));
         if matches!(input, Input::Stop | Input::StopWith(_)) {
@@ -729,6 +732,7 @@ impl World {
                         state
                     );
                 }
+                Action::Send { .. } => prop_assert!(false, "a send without an outbox"),
             }
         }
         // At most one live socket, and it is the state's.
@@ -954,7 +958,7 @@ impl World {
                             self.seen.offline_waits += 1;
                         }
                         prop_assert_eq!(
-                            self.m.next_timeout(),
+                            self.m.poll_timeout(),
                             Some(self.expected_wait(delay_ms)),
                             "the reconnect's wait (online: {}, hidden: {})",
                             self.online,
@@ -982,7 +986,7 @@ impl World {
                         Initiator::Client if matches!(input, Input::DialFailed(_)) => {
                             prop_assert_eq!(info.code, 1006);
                             prop_assert!(!info.quiet);
-                            prop_assert_eq!(info.reason.as_str(), DIAL_FAILED);
+                            prop_assert_eq!(info.reason.as_str(), DIAL_FAILED_REASON);
                             self.seen.dial_failures += 1;
                         }
                         Initiator::Client => {
@@ -1117,6 +1121,7 @@ impl World {
                     }
                 },
                 Event::Resumed | Event::Verbose(_) => {}
+                Event::Dropped { .. } => prop_assert!(false, "a drop without an outbox"),
             }
         }
         prop_assert_eq!(pings, probe_beats, "one beat per ping sent");
@@ -1135,9 +1140,9 @@ impl World {
                 None => self.last_sent + heartbeat.interval_ms,
             };
             prop_assert!(
-                self.m.next_timeout().is_some_and(|t| t <= due),
+                self.m.poll_timeout().is_some_and(|t| t <= due),
                 "next_timeout {:?} after {} (ping {:?}, last send {})",
-                self.m.next_timeout(),
+                self.m.poll_timeout(),
                 due,
                 self.ping,
                 self.last_sent
@@ -1193,19 +1198,19 @@ impl World {
         // before the answer's deadline was: once per ping.
         if matches!(input, Input::Message(_) | Input::Sent) {
             prop_assert!(
-                answered || not_earlier(self.m.next_timeout(), before.due),
+                answered || not_earlier(self.m.poll_timeout(), before.due),
                 "{:?} moved next_timeout from {:?} to {:?}",
                 input,
                 before.due,
-                self.m.next_timeout()
+                self.m.poll_timeout()
             );
         }
 
         // Timers.
         match state {
-            State::Stopped => prop_assert_eq!(self.m.next_timeout(), None),
-            State::Terminated => prop_assert_eq!(self.m.next_timeout(), None),
-            State::Disconnected => prop_assert!(self.m.next_timeout().is_some()),
+            State::Stopped => prop_assert_eq!(self.m.poll_timeout(), None),
+            State::Terminated => prop_assert_eq!(self.m.poll_timeout(), None),
+            State::Disconnected => prop_assert!(self.m.poll_timeout().is_some()),
             _ => {}
         }
 
@@ -1293,12 +1298,12 @@ proptest! {
         prop_assert_eq!(w.m.terminate(w.now), before.live);
         w.after_step(before, &Input::Terminate)?;
         prop_assert_eq!(w.m.state(), State::Terminated);
-        prop_assert_eq!(w.m.next_timeout(), None);
+        prop_assert_eq!(w.m.poll_timeout(), None);
         let created = w.created.len();
         for s in &after {
             w.step(s)?;
             prop_assert_eq!(w.m.state(), State::Terminated);
-            prop_assert_eq!(w.m.next_timeout(), None);
+            prop_assert_eq!(w.m.poll_timeout(), None);
         }
         prop_assert_eq!(w.created.len(), created, "no socket after terminate");
         prop_assert!(w.open.is_empty());
@@ -1503,8 +1508,8 @@ impl Twin {
     /// `b`'s own timer, earlier than `a`'s because it was armed from an
     /// older frame: it fires, and must find nothing to do.
     fn early_timers(&mut self) -> Result<(), TestCaseError> {
-        while let Some(d) = self.b.next_timeout() {
-            let due_in_a = self.a.next_timeout();
+        while let Some(d) = self.b.poll_timeout() {
+            let due_in_a = self.a.poll_timeout();
             if d > self.now || due_in_a.is_some_and(|x| x <= d) {
                 break;
             }
@@ -1514,7 +1519,7 @@ impl Twin {
             );
             self.flush()?;
             self.early_wakes += 1;
-            self.b.on_timeout(d);
+            self.b.handle_timeout(d);
             let (actions, events) = drain(&mut self.b);
             prop_assert!(
                 actions.is_empty() && events.is_empty(),
@@ -1552,7 +1557,7 @@ impl Twin {
         self.flush()?;
         let mut at = now;
         if matches!(step.input, Input::Timer | Input::LateTimer(_)) {
-            if let Some(t) = self.a.next_timeout() {
+            if let Some(t) = self.a.poll_timeout() {
                 let extra = match step.input {
                     Input::LateTimer(x) => x,
                     _ => 0,
@@ -1582,12 +1587,12 @@ impl Twin {
                     }
                 }
                 Input::Message(_) => unreachable!(),
-                Input::Timer | Input::LateTimer(_) | Input::WakeNow => m.on_timeout(at),
+                Input::Timer | Input::LateTimer(_) | Input::WakeNow => m.handle_timeout(at),
                 Input::Stop => {
                     m.stop(at);
                 }
                 Input::StopWith(code) => {
-                    m.stop_with(at, code, "bye".into(), Cause::Stop);
+                    m.stop_with(at, code, "bye".into());
                 }
                 Input::TryRestart => m.try_restart(at),
                 Input::Terminate => {
@@ -1597,7 +1602,7 @@ impl Twin {
                 Input::Resume => m.resume(at),
                 Input::ResetBackoff => m.reset_backoff(),
                 Input::SendTarget => {
-                    m.send_target();
+                    let _ = m.queue(at, 1);
                 }
                 Input::Reconnect(code) => m.reconnect(at, code, "again".into()),
                 Input::Hidden(h) => m.set_hidden(at, h),
@@ -1626,13 +1631,13 @@ impl Twin {
         prop_assert_eq!(self.a.connection_state(), self.b.connection_state());
         if self.pending.is_none() {
             prop_assert_eq!(
-                self.a.next_timeout(),
-                self.b.next_timeout(),
+                self.a.poll_timeout(),
+                self.b.poll_timeout(),
                 "deadline after {}",
                 what
             );
         } else {
-            prop_assert!(not_earlier(self.a.next_timeout(), self.b.next_timeout()));
+            prop_assert!(not_earlier(self.a.poll_timeout(), self.b.poll_timeout()));
         }
         Ok(())
     }
@@ -1661,15 +1666,7 @@ fn pick_in(m: &Machine, created: &[SocketId], s: Sock) -> Option<SocketId> {
 }
 
 fn drain(m: &mut Machine) -> (Vec<Action>, Vec<Event>) {
-    let mut actions = Vec::new();
-    while let Some(a) = m.poll_action() {
-        actions.push(a);
-    }
-    let mut events = Vec::new();
-    while let Some(e) = m.poll_event() {
-        events.push(e);
-    }
-    (actions, events)
+    machine_support::split(std::iter::from_fn(|| m.poll()).collect())
 }
 
 /// Steps with many more messages, so frames batch up between inputs.

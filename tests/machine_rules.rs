@@ -11,8 +11,8 @@ use machine_support::{
 };
 use steadysocket::machine::{
     is_quiet, Action, Backoff, Cause, CloseInfo, ClosePolicy, CloseRule, Config, ConfigError,
-    Decision, DecisionKind, Event, Initiator, Machine, Millis, Note, OpenMeta, Paused, ResetRule,
-    Rng, RuleAction, SocketId, State, StateKind, CLOSE_NORMAL, CODE_SESSION_NOT_FOUND,
+    Decision, DecisionKind, Event, Initiator, Machine, Millis, Note, OpenMeta, Paused, Refusal,
+    ResetRule, Rng, RuleAction, SocketId, State, StateKind, CLOSE_NORMAL, CODE_SESSION_NOT_FOUND,
     CODE_UNAUTHORIZED, FAILED_TO_SEND, INACTIVE_SERVER, INITIAL_CONNECT, MAX_MS,
     SERVER_ERROR_DELAYS, STOPPED, TERMINATED,
 };
@@ -94,7 +94,7 @@ fn a_new_machine_connects_at_once() {
     assert!(!cs.has_ever_connected);
     assert_eq!(cs.connection_count, 0);
     assert_eq!(cs.connection_retries, 0);
-    assert_eq!(h.m.next_timeout(), Some(61_234));
+    assert_eq!(h.m.poll_timeout(), Some(61_234));
 }
 
 #[test]
@@ -138,7 +138,7 @@ fn inactivity_close_first_delay_base_is_100() {
     assert_eq!(d.base_ms, Some(100));
     let delay = d.delay_ms.unwrap();
     assert!((50..=150).contains(&delay), "delay {delay}");
-    assert_eq!(h.m.next_timeout(), Some(61_000 + delay));
+    assert_eq!(h.m.poll_timeout(), Some(61_000 + delay));
     assert_eq!(
         events,
         [
@@ -179,7 +179,7 @@ fn send_failure_closes_and_reconnects_with_base_100() {
             changed((Ready, Some(No)), (Disconnected, None), Cause::SendFailed),
         ]
     );
-    assert_eq!(h.m.next_timeout(), Some(h.now + 100));
+    assert_eq!(h.m.poll_timeout(), Some(h.now + 100));
 }
 
 #[test]
@@ -202,7 +202,7 @@ fn unknown_close_first_delay_base_is_1000() {
             changed((Ready, Some(No)), (Disconnected, None), Cause::Close),
         ]
     );
-    assert_eq!(h.m.next_timeout(), Some(h.now + 1000));
+    assert_eq!(h.m.poll_timeout(), Some(h.now + 1000));
 }
 
 #[test]
@@ -248,7 +248,7 @@ fn server_error_reasons_use_their_first_delays() {
             },
             "{prefix}"
         );
-        assert_eq!(h.m.next_timeout(), Some(h.now + ms), "{prefix}");
+        assert_eq!(h.m.poll_timeout(), Some(h.now + ms), "{prefix}");
     }
     // A reason only containing a prefix somewhere else is not a match.
     let mut h = reach(Start::ReadyNo, no_jitter(), false);
@@ -326,7 +326,7 @@ fn jitter_spreads_delays_by_half_the_base() {
         assert_eq!(d.base_ms, Some(1000));
         let delay = d.delay_ms.unwrap();
         assert!((500..=1500).contains(&delay), "seed {seed}: {delay}");
-        assert_eq!(h.m.next_timeout(), Some(h.now + delay));
+        assert_eq!(h.m.poll_timeout(), Some(h.now + delay));
         delays.push(delay);
     }
     let low = delays.iter().filter(|&&d| d < 700).count();
@@ -398,13 +398,13 @@ fn the_reconnect_waits_for_its_delay() {
     let (_, events) = h.close(1006, "");
     let delay = closed_info(&events).decision.delay_ms.unwrap();
     let due = h.now + delay;
-    assert_eq!(h.m.next_timeout(), Some(due));
-    h.m.on_timeout(due - 1);
+    assert_eq!(h.m.poll_timeout(), Some(due));
+    h.m.handle_timeout(due - 1);
     assert_eq!(h.drain(), (vec![], vec![]));
     assert_eq!(h.m.state(), State::Disconnected);
     // Waking a little late is fine too (5 s late would read as a sleep).
     h.at(due + 4_000);
-    h.m.on_timeout(h.now);
+    h.m.handle_timeout(h.now);
     let (actions, events) = h.drain();
     assert_eq!(
         actions,
@@ -421,7 +421,7 @@ fn the_reconnect_waits_for_its_delay() {
         )]
     );
     // The new socket's inactivity timer starts at its creation.
-    assert_eq!(h.m.next_timeout(), Some(h.now + 60_000));
+    assert_eq!(h.m.poll_timeout(), Some(h.now + 60_000));
 }
 
 // ----- reset rules ------------------------------------------------------------
@@ -443,7 +443,7 @@ fn app_rule_resets_only_on_reset_backoff() {
     assert!(h.message());
     h.advance(100_000);
     assert!(h.message());
-    h.m.on_timeout(h.now);
+    h.m.handle_timeout(h.now);
     assert_eq!(h.m.connection_state().connection_retries, 2);
     let info = h.fail_and_reconnect(1006, "");
     assert_eq!(info.decision, retry(4000, 3));
@@ -459,10 +459,10 @@ fn reset_backoff_while_disconnected_keeps_the_planned_reconnect() {
     let mut h = after_two_failures(no_jitter());
     h.open();
     h.close(1006, "");
-    let due = h.m.next_timeout();
+    let due = h.m.poll_timeout();
     assert_eq!(due, Some(h.now + 4000));
     h.m.reset_backoff();
-    assert_eq!(h.m.next_timeout(), due);
+    assert_eq!(h.m.poll_timeout(), due);
     assert_eq!(h.m.connection_state().connection_retries, 0);
 }
 
@@ -519,24 +519,24 @@ fn stable_for(ms: Millis, inactivity: Option<Millis>) -> Config {
 fn stable_for_rule_resets_once_the_connection_stayed_open_that_long() {
     let mut h = after_two_failures(stable_for(10_000, None));
     assert_eq!(
-        h.m.next_timeout(),
+        h.m.poll_timeout(),
         None,
         "nothing to wait for while connecting"
     );
     h.advance(50);
     h.open();
     let opened_at = h.now;
-    assert_eq!(h.m.next_timeout(), Some(opened_at + 10_000));
+    assert_eq!(h.m.poll_timeout(), Some(opened_at + 10_000));
     // Messages do not count under this rule.
     h.advance(1);
     assert!(h.message());
-    h.m.on_timeout(opened_at + 9_999);
+    h.m.handle_timeout(opened_at + 9_999);
     assert_eq!(h.m.connection_state().connection_retries, 2);
     h.at(opened_at + 10_000);
-    h.m.on_timeout(h.now);
+    h.m.handle_timeout(h.now);
     assert_eq!(h.drain(), (vec![], vec![]));
     assert_eq!(h.m.connection_state().connection_retries, 0);
-    assert_eq!(h.m.next_timeout(), None);
+    assert_eq!(h.m.poll_timeout(), None);
     let (_, events) = h.close(1006, "");
     assert_eq!(closed_info(&events).decision, retry(1000, 1));
 }
@@ -547,12 +547,12 @@ fn stable_for_rule_does_not_reset_if_the_connection_closes_before() {
     h.open();
     let opened_at = h.now;
     h.at(opened_at + 9_999);
-    h.m.on_timeout(h.now);
+    h.m.handle_timeout(h.now);
     let info = h.fail_and_reconnect(1006, "");
     assert_eq!(info.decision, retry(4000, 3));
     // The old connection's deadline passing changes nothing any more.
     h.at(opened_at + 30_000);
-    h.m.on_timeout(h.now);
+    h.m.handle_timeout(h.now);
     assert_eq!(h.m.connection_state().connection_retries, 3);
 }
 
@@ -561,10 +561,10 @@ fn stable_for_deadline_and_inactivity_share_the_timer() {
     let mut h = after_two_failures(stable_for(10_000, Some(60_000)));
     h.open();
     let opened_at = h.now;
-    assert_eq!(h.m.next_timeout(), Some(opened_at + 10_000));
+    assert_eq!(h.m.poll_timeout(), Some(opened_at + 10_000));
     h.fire_timer();
     assert_eq!(h.m.connection_state().connection_retries, 0);
-    assert_eq!(h.m.next_timeout(), Some(opened_at + 60_000));
+    assert_eq!(h.m.poll_timeout(), Some(opened_at + 60_000));
     assert_eq!(h.m.state().kind(), Ready);
 }
 
@@ -588,11 +588,11 @@ fn stable_for_counts_a_long_connection_even_if_the_timer_was_late() {
 fn inactivity_is_armed_at_socket_creation_so_a_hung_handshake_is_caught() {
     let mut h = Harness::started(Config::default());
     assert_eq!(h.now, 1000);
-    assert_eq!(h.m.next_timeout(), Some(61_000));
-    h.m.on_timeout(60_999);
+    assert_eq!(h.m.poll_timeout(), Some(61_000));
+    h.m.handle_timeout(60_999);
     assert_eq!(h.drain(), (vec![], vec![]));
     h.at(61_000);
-    h.m.on_timeout(61_000);
+    h.m.handle_timeout(61_000);
     let (actions, events) = h.drain();
     assert_eq!(
         actions,
@@ -611,12 +611,12 @@ fn inactivity_closes_a_ready_socket_after_60s_without_inbound_frames() {
     let mut h = Harness::started(no_jitter());
     h.at(1500);
     h.open();
-    assert_eq!(h.m.next_timeout(), Some(61_500));
+    assert_eq!(h.m.poll_timeout(), Some(61_500));
     h.at(61_499);
-    h.m.on_timeout(h.now);
+    h.m.handle_timeout(h.now);
     assert_eq!(h.drain(), (vec![], vec![]));
     h.at(61_500);
-    h.m.on_timeout(h.now);
+    h.m.handle_timeout(h.now);
     let (actions, events) = h.drain();
     assert_eq!(
         actions,
@@ -633,7 +633,7 @@ fn inactivity_closes_a_ready_socket_after_60s_without_inbound_frames() {
             changed((Ready, Some(No)), (Disconnected, None), Cause::Inactivity),
         ]
     );
-    assert_eq!(h.m.next_timeout(), Some(61_600));
+    assert_eq!(h.m.poll_timeout(), Some(61_600));
 }
 
 #[test]
@@ -643,17 +643,17 @@ fn a_message_postpones_the_inactivity_deadline() {
     h.open();
     h.at(30_000);
     assert!(h.message());
-    assert_eq!(h.m.next_timeout(), Some(90_000));
+    assert_eq!(h.m.poll_timeout(), Some(90_000));
     // A wake at the old deadline (early for the new one) does nothing.
     h.at(61_500);
-    h.m.on_timeout(h.now);
+    h.m.handle_timeout(h.now);
     assert_eq!(h.drain(), (vec![], vec![]));
-    assert_eq!(h.m.next_timeout(), Some(90_000));
+    assert_eq!(h.m.poll_timeout(), Some(90_000));
     h.at(89_999);
-    h.m.on_timeout(h.now);
+    h.m.handle_timeout(h.now);
     assert_eq!(h.drain(), (vec![], vec![]));
     h.at(90_000);
-    h.m.on_timeout(h.now);
+    h.m.handle_timeout(h.now);
     let (actions, _) = h.drain();
     assert_eq!(actions.len(), 1);
     assert_eq!(h.m.state(), State::Disconnected);
@@ -665,18 +665,18 @@ fn inactivity_timeout_is_configurable_and_can_be_disabled() {
         inactivity_ms: Some(5_000),
         ..no_jitter()
     });
-    assert_eq!(h.m.next_timeout(), Some(6_000));
+    assert_eq!(h.m.poll_timeout(), Some(6_000));
     h.open();
     h.advance(4_000);
     h.message();
-    assert_eq!(h.m.next_timeout(), Some(h.now + 5_000));
+    assert_eq!(h.m.poll_timeout(), Some(h.now + 5_000));
 
     let mut h = Harness::started(inactivity_off(Config::default()));
-    assert_eq!(h.m.next_timeout(), None);
+    assert_eq!(h.m.poll_timeout(), None);
     h.open();
-    assert_eq!(h.m.next_timeout(), None);
+    assert_eq!(h.m.poll_timeout(), None);
     h.at(10_000_000);
-    h.m.on_timeout(h.now);
+    h.m.handle_timeout(h.now);
     assert_eq!(h.drain(), (vec![], vec![]));
     assert_eq!(h.m.state().kind(), Ready);
 }
@@ -851,7 +851,7 @@ fn an_open_while_paused_is_owed_until_resume() {
     assert!(cs.is_connected);
     assert!(!cs.has_ever_connected);
     assert_eq!(cs.connection_count, 1);
-    assert_eq!(h.m.send_target(), None);
+    assert_eq!(h.m.sendable(), None);
 
     h.at(5000);
     h.m.resume(h.now);
@@ -869,7 +869,7 @@ fn an_open_while_paused_is_owed_until_resume() {
     assert_eq!(m.0, 0);
     assert_eq!(m.1.as_deref(), Some(INITIAL_CONNECT));
     assert!(h.m.connection_state().has_ever_connected);
-    assert_eq!(h.m.send_target(), Some(SocketId(0)));
+    assert_eq!(h.m.sendable(), Some(SocketId(0)));
 }
 
 #[test]
@@ -914,7 +914,7 @@ fn pause_in_ready_uninitialized_keeps_the_owed_open() {
 fn pause_and_resume_in_ready_give_on_resume() {
     let mut h = reach(Start::ReadyNo, no_jitter(), false);
     h.m.pause(h.now);
-    assert_eq!(h.m.send_target(), None);
+    assert_eq!(h.m.sendable(), None);
     h.m.resume(h.now);
     assert_eq!(
         h.events_only(),
@@ -924,7 +924,7 @@ fn pause_and_resume_in_ready_give_on_resume() {
             Event::Resumed,
         ]
     );
-    assert_eq!(h.m.send_target(), Some(SocketId(0)));
+    assert_eq!(h.m.sendable(), Some(SocketId(0)));
 }
 
 #[test]
@@ -997,9 +997,9 @@ fn code_4003_stops_for_good() {
             changed((Ready, Some(No)), (Stopped, None), Cause::PermanentClose),
         ]
     );
-    assert_eq!(h.m.next_timeout(), None);
+    assert_eq!(h.m.poll_timeout(), None);
     h.at(h.now + 10_000_000);
-    h.m.on_timeout(h.now);
+    h.m.handle_timeout(h.now);
     assert_eq!(h.drain(), (vec![], vec![]));
     assert_eq!(h.m.state(), State::Stopped);
 }
@@ -1047,7 +1047,7 @@ fn code_4001_is_retried_three_times_then_stops() {
             Cause::RetriesExhausted
         ))
     );
-    assert_eq!(h.m.next_timeout(), None);
+    assert_eq!(h.m.poll_timeout(), None);
 
     // tryRestart gives the budgets back.
     h.advance(100);
@@ -1125,7 +1125,7 @@ fn max_retries_stops_after_that_many_retries() {
             Cause::RetriesExhausted
         ))
     );
-    assert_eq!(h.m.next_timeout(), None);
+    assert_eq!(h.m.poll_timeout(), None);
     // The machine stopped itself: a restart starts counting afresh.
     h.m.try_restart(h.now);
     h.drain();
@@ -1493,7 +1493,7 @@ fn stop_closes_the_live_socket_and_returns_it() {
             "{}",
             start.name()
         );
-        assert_eq!(h.m.next_timeout(), None);
+        assert_eq!(h.m.poll_timeout(), None);
         assert!(!h.m.connection_state().is_connected);
         // The socket's close event, arriving later, is ignored.
         h.m.on_close(h.now, s, 1000, "Stopped", true);
@@ -1505,15 +1505,15 @@ fn stop_closes_the_live_socket_and_returns_it() {
 #[test]
 fn stop_while_disconnected_cancels_the_reconnect() {
     let mut h = reach(Start::Disconnected, no_jitter(), false);
-    let due = h.m.next_timeout().unwrap();
+    let due = h.m.poll_timeout().unwrap();
     assert_eq!(h.m.stop(h.now), None);
     assert_eq!(
         h.events_only(),
         [changed((Disconnected, None), (Stopped, None), Cause::Stop)]
     );
-    assert_eq!(h.m.next_timeout(), None);
+    assert_eq!(h.m.poll_timeout(), None);
     h.at(due + 1);
-    h.m.on_timeout(h.now);
+    h.m.handle_timeout(h.now);
     assert_eq!(h.drain(), (vec![], vec![]));
     // Stopping again does nothing.
     assert_eq!(h.m.stop(h.now), None);
@@ -1569,7 +1569,7 @@ fn terminate_works_from_every_state_and_leaves_nothing_behind() {
             }
         }
         assert_eq!(h.m.state(), State::Terminated);
-        assert_eq!(h.m.next_timeout(), None);
+        assert_eq!(h.m.poll_timeout(), None);
         // Nothing brings it back.
         h.m.try_restart(h.now);
         h.fire_timer();
@@ -1605,7 +1605,7 @@ fn try_restart_works_only_from_stopped() {
                     Cause::Restart
                 )]
             );
-            assert_eq!(h.m.next_timeout(), Some(h.now + 60_000));
+            assert_eq!(h.m.poll_timeout(), Some(h.now + 60_000));
         } else {
             assert_eq!(actions, [], "{}", start.name());
             assert_eq!(
@@ -1622,17 +1622,17 @@ fn try_restart_works_only_from_stopped() {
 // ----- queries ----------------------------------------------------------------
 
 #[test]
-fn send_target_only_in_ready_not_paused() {
+fn without_an_outbox_what_is_not_sent_is_refused_and_noted() {
     for start in Start::ALL {
         let mut h = reach(start, verbose(), false);
         let state = h.m.state();
-        let target = h.m.send_target();
+        let refused = h.m.queue(h.now, 5);
         let events = h.events_only();
-        if start == Start::ReadyNo {
-            assert_eq!(target, Some(SocketId(0)));
+        if start == Start::Terminated {
+            assert_eq!(refused, Err(Refusal::Terminated));
             assert_eq!(events, []);
         } else {
-            assert_eq!(target, None, "{}", start.name());
+            assert_eq!(refused, Err(Refusal::NotReady), "{}", start.name());
             assert_eq!(
                 events,
                 [Event::Verbose(Note::NotSent(state.kind(), state.paused()))],
@@ -1668,7 +1668,7 @@ fn noisy_script(config: Config) -> Vec<Event> {
     let mut h = Harness::started(config);
     let mut all = Vec::new();
     h.m.try_restart(h.now);
-    h.m.send_target();
+    let _ = h.m.queue(h.now, 1);
     all.extend(h.drain().1);
     all.extend(h.close(1006, "").1);
     all.extend(h.fire_timer().1);
@@ -1679,7 +1679,7 @@ fn noisy_script(config: Config) -> Vec<Event> {
     all.extend(h.drain().1);
     all.extend(h.open().1);
     h.m.pause(h.now);
-    h.m.send_target();
+    let _ = h.m.queue(h.now, 1);
     all.extend(h.drain().1);
     all
 }

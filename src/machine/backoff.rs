@@ -1,6 +1,7 @@
 //! Backoff arithmetic and the seedable random source behind its jitter.
 
-use super::config::{Backoff, Millis};
+use super::config::Backoff;
+use super::millis::Millis;
 
 /// SplitMix64: tiny, fast, and good enough for jitter. Seeded by the caller,
 /// so the machine has no randomness of its own and tests are reproducible.

@@ -1,10 +1,10 @@
 //! The machine's tunables, with the defaults of Convex's WebSocketManager, and
 //! their validation.
 
+use super::error::ConfigError;
+use super::millis::{Millis, MAX_MS};
+use super::outbox::OutboxLimits;
 use super::policy::ClosePolicy;
-
-/// Milliseconds on the caller's monotonic clock.
-pub type Millis = u64;
 
 /// Exponential backoff: `min(initial × multiplier^retries, max)`, then jitter.
 #[derive(Clone, Debug, PartialEq)]
@@ -107,6 +107,9 @@ pub struct Config {
     /// Stop after the page has been hidden this long; restart when it is
     /// visible again (default `None`: never).
     pub stop_when_hidden_ms: Option<Millis>,
+    /// Keep what the application sends while no socket can take it, and
+    /// send it in order once one can (default `None`: refuse it).
+    pub outbox: Option<OutboxLimits>,
     /// Seed of the jitter's random source.
     pub seed: u64,
     /// Produce [`super::Event::Verbose`] notes.
@@ -127,24 +130,12 @@ impl Default for Config {
             wake_threshold_ms: 5000,
             offline_ceiling_ms: 60_000,
             stop_when_hidden_ms: None,
+            outbox: None,
             seed: 0x5eed_5eed,
             verbose: false,
         }
     }
 }
-
-/// A tunable outside its range, named as the JavaScript option is.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ConfigError {
-    /// The option's name, e.g. `backoffMaxMs`.
-    pub option: &'static str,
-    /// What it must be, e.g. `must be at least 1`.
-    pub expected: &'static str,
-}
-
-/// The largest delay or timeout accepted: one day. Longer waits are almost
-/// certainly a unit mistake (seconds for milliseconds, say).
-pub const MAX_MS: Millis = 86_400_000;
 
 impl Config {
     /// Check every number; the first one out of range is reported.
@@ -197,6 +188,9 @@ impl Config {
         in_ms(self.offline_ceiling_ms, "offlineCeilingMs", 1)?;
         if let Some(ms) = self.stop_when_hidden_ms {
             in_ms(ms, "stopWhenHiddenMs", 0)?;
+        }
+        if let Some(ms) = self.outbox.and_then(|o| o.ttl_ms) {
+            in_ms(ms, "outbox.ttlMs", 0)?;
         }
         self.policy.validate()
     }

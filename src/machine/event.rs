@@ -1,10 +1,23 @@
-//! What the machine produces: actions for the I/O layer, events for the
-//! application.
+//! What the machine produces: one ordered stream of [`Output`]s — actions
+//! for the I/O layer and events for the application, as they happened.
 
 use std::borrow::Cow;
 
-use super::config::Millis;
+use super::millis::Millis;
+use super::outbox::{DropReason, MessageId};
 use super::state::{Paused, Snapshot, SocketId, StateKind};
+
+/// The next thing to do, from [`super::Machine::poll`]. Drain them all after
+/// every input, in order: an action before the event that follows it is
+/// already done when the event is delivered.
+#[must_use = "outputs are work to do and news to deliver, in order"]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// Work for the I/O layer, to be done right away.
+    Action(Action),
+    /// Something for the application.
+    Event(Event),
+}
 
 /// Work for the I/O layer, to be done right away and in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,6 +41,14 @@ pub enum Action {
     SendPing {
         /// The live socket.
         socket: SocketId,
+    },
+    /// Send the queued message on the live socket, then say what became of
+    /// it ([`super::Machine::on_flushed`]).
+    Send {
+        /// The live socket.
+        socket: SocketId,
+        /// The message, oldest first.
+        message: MessageId,
     },
 }
 
@@ -308,6 +329,14 @@ pub enum Event {
     },
     /// `onHeartbeat`: a ping, probe, pong or timeout.
     Heartbeat(Beat),
+    /// `onOutboxDrop`: a queued message will not be sent (the caller lets
+    /// go of its payload).
+    Dropped {
+        /// The message.
+        message: MessageId,
+        /// Why.
+        reason: DropReason,
+    },
     /// A verbose log note (only when `Config::verbose`).
     Verbose(Note),
 }
@@ -325,4 +354,16 @@ pub struct ConnectionState {
     pub connection_retries: u32,
     /// The state and paused sub-state.
     pub snapshot: Snapshot,
+}
+
+/// What the token provider is told before an attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DialContext<'a> {
+    /// Consecutive failures so far.
+    pub attempt: u32,
+    /// The code of the last close, the client's own included (`None`
+    /// before any).
+    pub last_close_code: Option<u16>,
+    /// Its reason.
+    pub last_close_reason: Option<&'a str>,
 }

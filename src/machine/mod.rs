@@ -2,23 +2,28 @@
 //!
 //! Pure Rust: no web APIs, no clock, no randomness of its own. The caller (the
 //! wasm shell in the browser, a fake clock in the tests) feeds inputs with the
-//! current time in milliseconds, then drains two queues:
+//! current time in milliseconds, then drains one ordered stream of
+//! [`Output`]s with [`Machine::poll`]: [`Action`]s for the I/O layer (create,
+//! close, ping, send a queued message) and [`Event`]s for the application
+//! (state changes, `onOpen`, `onClose`, …), in the order they happened — an
+//! action that comes before an event in the stream is done before the event
+//! is delivered.
 //!
-//! - [`Action`]s for the I/O layer — create a socket, close a socket — to be
-//!   carried out right away, in order;
-//! - [`Event`]s for the application — state changes, `onOpen`, `onClose`,
-//!   `onResume`, server disconnect errors, verbose notes — delivered in order.
+//! It keeps its timers as data: [`Timer`] names each, one function computes
+//! each armed timer's deadline from timestamps the inputs record, and
+//! [`Machine::poll_timeout`] is the earliest. [`Machine::handle_timeout`]
+//! handles what is due, so waking it early or late is harmless. An inbound
+//! message only records its time, so there is no timer work per message.
+//! The shell need not even report each frame: while
+//! [`Machine::wants_every_frame`] is `false` it may deliver frames on its
+//! own and report the last one's time in a batch ([`Machine::on_frames`])
+//! before its next input — the machine then behaves exactly as if it had
+//! seen each one (a property test checks this).
 //!
-//! It keeps all its timers as data. [`Machine::next_timeout`] says when it
-//! next needs waking; [`Machine::on_timeout`] checks what is due, so waking it
-//! early or late is harmless. An inbound message only records its time: the
-//! inactivity deadline is computed from that timestamp when the timer fires,
-//! so there is no timer work per message. The shell need not even report each
-//! frame: while [`Machine::wants_every_frame`] is `false` it may deliver
-//! frames on its own and report the last one's time in a batch
-//! ([`Machine::on_frames`]) before its next input — the machine then behaves
-//! exactly as if it had seen each one (a property test checks this), and a
-//! timer armed from the older time only wakes it early, which is harmless.
+//! The state carries the data of its socket ([`State`] is its public view):
+//! when a socket is left, everything the machine knew of it goes with it.
+//! The outbox is the machine's too: bounds, order, time-to-live; the caller
+//! keeps the payloads under the [`MessageId`]s it is given.
 //!
 //! Every socket gets a fresh [`SocketId`]; inputs name the socket they come
 //! from, and anything from a socket that is not the live one is ignored. A
@@ -49,10 +54,11 @@
 //! # State table
 //!
 //! Every (state × input) pair. `next` is the state after the input, with its
-//! paused sub-state; `emits` lists the events (`state` is a state change) and
-//! actions (`connect`, `close`) in order; `-` means nothing happens. The
-//! native tests parse this table and the next one and check each row against
-//! the machine (with the default [`Config`]: no heartbeat).
+//! paused sub-state; `emits` lists the outputs in the order the machine
+//! gives them — events (`state` is a state change) and actions (`connect`,
+//! `close`) — and `-` means nothing happens. The native tests parse this
+//! table and the next one and check each row against the machine (with the
+//! default [`Config`]: no heartbeat, no outbox).
 //!
 //! | state | input | next | emits |
 //! |---|---|---|---|
@@ -173,7 +179,7 @@
 //! batch, [`Machine::on_frames`]), `close` (a retryable close, code 1006) and
 //! `sendFailed` come from the live socket (or, where there is none,
 //! from a socket that no longer is); `timeout` is the machine woken at its
-//! [`Machine::next_timeout`] (the reconnect wait, or the inactivity timeout
+//! [`Machine::poll_timeout`] (the reconnect wait, or the inactivity timeout
 //! while `connecting` or `ready`); `reconnect` is [`Machine::reconnect`] (it
 //! closes the live socket, if any, and connects at once, from any state but
 //! `terminated`); `hidden` is the page becoming hidden and `offline` the
@@ -260,26 +266,39 @@
 #![deny(missing_docs)]
 
 mod backoff;
+mod close;
 mod config;
+mod error;
 mod event;
-mod life;
+#[allow(clippy::module_inception)]
+mod machine;
+mod millis;
+mod outbox;
+mod phase;
 mod policy;
+mod retry;
 mod state;
 mod timers;
 mod transitions;
 
 pub use backoff::{delay, Delay, Rng};
-pub use config::{Backoff, Config, ConfigError, Heartbeat, Millis, ResetRule, MAX_MS};
-pub use event::{
-    Action, Beat, Cause, CloseInfo, ConnectionState, Decision, DecisionKind, Event, Initiator,
-    Note, OpenMeta, Trigger,
+pub use close::{
+    is_quiet, ClientClose, DialFailure, CLOSE_NORMAL, CONNECT_TIMEOUT, FAILED_TO_SEND,
+    HEARTBEAT_TIMEOUT, INACTIVE_SERVER, INITIAL_CONNECT, PROBE_TIMEOUT, RECONNECT, STOPPED,
+    TERMINATED, WAKE,
 };
+pub use config::{Backoff, Config, Heartbeat, ResetRule};
+pub use error::ConfigError;
+pub use event::{
+    Action, Beat, Cause, CloseInfo, ConnectionState, Decision, DecisionKind, DialContext, Event,
+    Initiator, Note, OpenMeta, Output, Trigger,
+};
+pub use machine::Machine;
+pub use millis::{Millis, MAX_MS};
+pub use outbox::{DropReason, Flushed, MessageId, OutboxLimits, Refusal};
 pub use policy::{
     ClosePolicy, CloseRule, RuleAction, CODE_SESSION_NOT_FOUND, CODE_UNAUTHORIZED,
     SERVER_ERROR_DELAYS,
 };
 pub use state::{Paused, Snapshot, SocketId, State, StateKind};
-pub use transitions::{
-    is_quiet, Machine, CLOSE_NORMAL, CONNECT_TIMEOUT, FAILED_TO_SEND, HEARTBEAT_TIMEOUT,
-    INACTIVE_SERVER, INITIAL_CONNECT, PROBE_TIMEOUT, RECONNECT, STOPPED, TERMINATED, WAKE,
-};
+pub use timers::Timer;

@@ -6,7 +6,8 @@
 //! permanent, retries 4001 (session not found) at most three times, and carries
 //! Convex's table of server error reasons and their first delays.
 
-use super::config::{ConfigError, Millis, MAX_MS};
+use super::error::ConfigError;
+use super::millis::{Millis, MAX_MS};
 
 /// What a matching rule does.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -11,10 +11,8 @@ use wasm_bindgen::prelude::*;
 
 use super::anchor::{Anchor, Slot};
 use super::dial::{Auth, Dialer, UrlSource, Via};
-use super::options::{function, ms, number, switch, to_ms, type_error};
-use super::outbox::Limits;
-use super::read::{self, get};
-use crate::machine::{Heartbeat, Millis};
+use super::read::{self, function, get, ms, number, switch, to_ms, type_error};
+use crate::machine::{Heartbeat, Millis, OutboxLimits};
 
 /// What the shell itself needs to know about frames and the page.
 pub struct Wire {
@@ -24,7 +22,6 @@ pub struct Wire {
     pub pong: Option<JsValue>,
     /// Answer the server's `ping` frame with `pong` (and don't deliver it).
     pub auto_pong: Option<(JsValue, JsValue)>,
-    pub outbox: Option<Limits>,
     pub pause_when_hidden: bool,
     pub watch_network: bool,
 }
@@ -33,6 +30,7 @@ pub struct Wire {
 pub struct Life {
     pub heartbeat: Option<Heartbeat>,
     pub stop_when_hidden_ms: Option<Millis>,
+    pub outbox: Option<OutboxLimits>,
 }
 
 fn boolean(obj: &JsValue, key: &'static str, default: bool) -> Result<bool, JsValue> {
@@ -184,7 +182,7 @@ fn auto_pong(obj: &JsValue) -> Result<Option<(JsValue, JsValue)>, JsValue> {
     Ok(Some((ping, frame(&a, "pong", "pong", "autoPong.pong")?)))
 }
 
-fn outbox(obj: &JsValue) -> Result<Option<Limits>, JsValue> {
+fn outbox(obj: &JsValue) -> Result<Option<OutboxLimits>, JsValue> {
     let Some(o) = switch(
         obj,
         "outbox",
@@ -207,10 +205,11 @@ fn outbox(obj: &JsValue) -> Result<Option<Limits>, JsValue> {
     };
     let ttl =
         number(&o, "ttlMs").map_err(|_| type_error(&"outbox.ttlMs".into(), "must be a number"))?;
-    Ok(Some(Limits {
-        max_messages: positive("maxMessages", "outbox.maxMessages", 1000.0)?.min(u32::MAX as f64)
-            as u32,
-        max_bytes: positive("maxBytes", "outbox.maxBytes", 1_048_576.0)?,
+    let d = OutboxLimits::default();
+    Ok(Some(OutboxLimits {
+        // Float to integer casts saturate.
+        max_messages: positive("maxMessages", "outbox.maxMessages", d.max_messages.into())? as u32,
+        max_bytes: positive("maxBytes", "outbox.maxBytes", d.max_bytes as f64)? as u64,
         ttl_ms: ttl.map(to_ms),
     }))
 }
@@ -300,7 +299,6 @@ pub fn parse(
         ping,
         pong,
         auto_pong: auto_pong(obj)?,
-        outbox: outbox(obj)?,
         pause_when_hidden: boolean(obj, "pauseWhenHidden", true)?,
         watch_network: boolean(obj, "watchNetwork", true)?,
     };
@@ -310,6 +308,7 @@ pub fn parse(
         Life {
             heartbeat,
             stop_when_hidden_ms,
+            outbox: outbox(obj)?,
         },
     ))
 }

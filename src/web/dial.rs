@@ -17,6 +17,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::anchor::{Anchor, Slot};
+use crate::machine::DialFailure;
 
 /// Where the URL comes from.
 pub enum UrlSource {
@@ -62,10 +63,6 @@ pub struct Target {
     pub token: Option<String>,
 }
 
-/// Why resolving failed (the close reason the machine reports).
-pub const URL_PROVIDER_FAILED: &str = "UrlProviderFailed";
-pub const TOKEN_PROVIDER_FAILED: &str = "TokenProviderFailed";
-
 impl Dialer {
     /// The WebSocket constructor.
     pub fn constructor(&self) -> Function {
@@ -87,7 +84,7 @@ impl Dialer {
 
     /// The target for a resolved URL and token, the token placed as
     /// configured.
-    pub fn target(&self, url: JsValue, token: Option<JsValue>) -> Result<Target, &'static str> {
+    pub fn target(&self, url: JsValue, token: Option<JsValue>) -> Result<Target, DialFailure> {
         let mut target = Target {
             url,
             protocols: self.protocols.clone(),
@@ -116,7 +113,7 @@ impl Dialer {
                         .get(Slot::MessageBuilder)
                         .unchecked_into::<Function>()
                         .call1(&JsValue::UNDEFINED, &token)
-                        .map_err(|_| TOKEN_PROVIDER_FAILED)?
+                        .map_err(|_| DialFailure::TokenProvider)?
                 } else {
                     token
                 };

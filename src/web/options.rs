@@ -9,18 +9,15 @@
 
 use std::rc::Rc;
 
-use js_sys::{Array, Function, Object};
+use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use super::anchor::{Anchor, Slot};
 use super::callbacks::{Callbacks, Logger};
 use super::connect_options::{self, Wire};
 use super::dial::Dialer;
-use super::read::{self, get, join};
-use crate::machine::{
-    Backoff, ClosePolicy, CloseRule, Config, ConfigError, Millis, ResetRule, RuleAction, MAX_MS,
-};
+use super::read::{self, count, function, get, join, ms, number, range_error, to_ms, type_error};
+use crate::machine::{Backoff, ClosePolicy, CloseRule, Config, ResetRule, RuleAction};
 
 /// Everything the constructor's options say.
 pub struct Options {
@@ -67,93 +64,6 @@ const KNOWN: &[&str] = &[
     "dialTimeoutMs",
     "outbox",
 ];
-
-fn message(option: &JsValue, expected: &str) -> String {
-    join(&[
-        &"steadysocket: option \"".into(),
-        option,
-        &"\" ".into(),
-        &expected.into(),
-    ])
-    .as_string()
-    .unwrap_or_default()
-}
-
-pub(super) fn type_error(option: &JsValue, expected: &str) -> JsValue {
-    js_sys::TypeError::new(&message(option, expected)).into()
-}
-
-/// An option that must be `false`/absent, `true` or an object of the keys
-/// `known`: `None`, or a snapshot (empty for `true`).
-pub(super) fn switch(
-    obj: &JsValue,
-    key: &'static str,
-    known: &[&str],
-    expected: &str,
-) -> Result<Option<Object>, JsValue> {
-    let v = get(obj, key);
-    if v.is_undefined() || v.as_bool() == Some(false) {
-        Ok(None)
-    } else if v.as_bool() == Some(true) {
-        Ok(Some(Object::new()))
-    } else if read::is_plain_object(&v)? {
-        Ok(Some(read::fields(&v, &key.into(), known)?))
-    } else {
-        Err(type_error(&key.into(), expected))
-    }
-}
-
-/// The `RangeError` for a config the machine rejected.
-pub fn range_error(e: &ConfigError) -> JsValue {
-    js_sys::RangeError::new(&message(&e.option.into(), e.expected)).into()
-}
-
-pub(super) fn function(obj: &JsValue, key: &'static str) -> Result<Option<Function>, JsValue> {
-    let v = get(obj, key);
-    if v.is_undefined() {
-        Ok(None)
-    } else if v.is_function() {
-        Ok(Some(v.unchecked_into()))
-    } else {
-        Err(type_error(&key.into(), "must be a function"))
-    }
-}
-
-pub(super) fn number(obj: &JsValue, key: &'static str) -> Result<Option<f64>, JsValue> {
-    let v = get(obj, key);
-    if v.is_undefined() {
-        return Ok(None);
-    }
-    match v.as_f64() {
-        Some(n) if !n.is_nan() => Ok(Some(n)),
-        _ => Err(type_error(&key.into(), "must be a number")),
-    }
-}
-
-/// Milliseconds; anything outside `[0, MAX_MS]` becomes a value the machine's
-/// validation rejects with the range in its message.
-pub(super) fn to_ms(v: f64) -> Millis {
-    if (0.0..=MAX_MS as f64).contains(&v) {
-        v.round() as Millis
-    } else {
-        Millis::MAX
-    }
-}
-
-pub(super) fn ms(obj: &JsValue, key: &'static str, default: Millis) -> Result<Millis, JsValue> {
-    Ok(number(obj, key)?.map_or(default, to_ms))
-}
-
-pub(super) fn count(v: f64, option: &JsValue) -> Result<Option<u32>, JsValue> {
-    if v == f64::INFINITY {
-        Ok(None)
-    } else if v >= 0.0 && v.fract() == 0.0 && v <= u32::MAX as f64 {
-        Ok(Some(v as u32))
-    } else {
-        let msg = message(option, "must be a whole number >= 0 or Infinity");
-        Err(js_sys::RangeError::new(&msg).into())
-    }
-}
 
 fn reset_rule(obj: &JsValue) -> Result<ResetRule, JsValue> {
     let v = get(obj, "resetBackoff");
@@ -403,6 +313,7 @@ pub fn parse(url: JsValue, options: &JsValue, anchor: &Rc<Anchor>) -> Result<Opt
         wake_threshold_ms: ms(obj, "wakeThresholdMs", 5000)?,
         offline_ceiling_ms: ms(obj, "offlineCeilingMs", 60_000)?,
         stop_when_hidden_ms: life.stop_when_hidden_ms,
+        outbox: life.outbox,
         seed: (js_sys::Math::random() * (1u64 << 53) as f64) as u64,
         verbose: logger.verbose_enabled(),
     };

@@ -4,11 +4,14 @@
 //! array, a `Date` or a `Map` by mistake. Each object is therefore read once
 //! into a plain snapshot: only its known keys, each read exactly once (what a
 //! getter throws is rethrown as it is), with unknown keys refused by name.
-//! Everything after that reads the snapshots, which cannot throw.
+//! Everything after that reads the snapshots, which cannot throw; the typed
+//! readers at the end do, with errors that name the option.
 
 use js_sys::{Array, Function, JsString, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+
+use crate::machine::{ConfigError, Millis, MAX_MS};
 
 #[wasm_bindgen]
 extern "C" {
@@ -109,4 +112,93 @@ pub fn items(array: &JsValue) -> Result<Vec<JsValue>, JsValue> {
         i += 1.0;
     }
     Ok(out)
+}
+
+// ----- typed readers of snapshots (and the errors naming the option) -----
+
+fn message(option: &JsValue, expected: &str) -> String {
+    join(&[
+        &"steadysocket: option \"".into(),
+        option,
+        &"\" ".into(),
+        &expected.into(),
+    ])
+    .as_string()
+    .unwrap_or_default()
+}
+
+pub fn type_error(option: &JsValue, expected: &str) -> JsValue {
+    js_sys::TypeError::new(&message(option, expected)).into()
+}
+
+/// An option that must be `false`/absent, `true` or an object of the keys
+/// `known`: `None`, or a snapshot (empty for `true`).
+pub fn switch(
+    obj: &JsValue,
+    key: &'static str,
+    known: &[&str],
+    expected: &str,
+) -> Result<Option<Object>, JsValue> {
+    let v = get(obj, key);
+    if v.is_undefined() || v.as_bool() == Some(false) {
+        Ok(None)
+    } else if v.as_bool() == Some(true) {
+        Ok(Some(Object::new()))
+    } else if is_plain_object(&v)? {
+        Ok(Some(fields(&v, &key.into(), known)?))
+    } else {
+        Err(type_error(&key.into(), expected))
+    }
+}
+
+/// The `RangeError` for a config the machine rejected.
+pub fn range_error(e: &ConfigError) -> JsValue {
+    js_sys::RangeError::new(&message(&e.option.into(), e.expected)).into()
+}
+
+pub fn function(obj: &JsValue, key: &'static str) -> Result<Option<Function>, JsValue> {
+    let v = get(obj, key);
+    if v.is_undefined() {
+        Ok(None)
+    } else if v.is_function() {
+        Ok(Some(v.unchecked_into()))
+    } else {
+        Err(type_error(&key.into(), "must be a function"))
+    }
+}
+
+pub fn number(obj: &JsValue, key: &'static str) -> Result<Option<f64>, JsValue> {
+    let v = get(obj, key);
+    if v.is_undefined() {
+        return Ok(None);
+    }
+    match v.as_f64() {
+        Some(n) if !n.is_nan() => Ok(Some(n)),
+        _ => Err(type_error(&key.into(), "must be a number")),
+    }
+}
+
+/// Milliseconds; anything outside `[0, MAX_MS]` becomes a value the machine's
+/// validation rejects with the range in its message.
+pub fn to_ms(v: f64) -> Millis {
+    if (0.0..=MAX_MS as f64).contains(&v) {
+        v.round() as Millis
+    } else {
+        Millis::MAX
+    }
+}
+
+pub fn ms(obj: &JsValue, key: &'static str, default: Millis) -> Result<Millis, JsValue> {
+    Ok(number(obj, key)?.map_or(default, to_ms))
+}
+
+pub fn count(v: f64, option: &JsValue) -> Result<Option<u32>, JsValue> {
+    if v == f64::INFINITY {
+        Ok(None)
+    } else if v >= 0.0 && v.fract() == 0.0 && v <= u32::MAX as f64 {
+        Ok(Some(v as u32))
+    } else {
+        let msg = message(option, "must be a whole number >= 0 or Infinity");
+        Err(js_sys::RangeError::new(&msg).into())
+    }
 }

@@ -1,24 +1,17 @@
 //! The `SteadySocket` class: the JavaScript API over [`Inner`].
 
 use std::borrow::Cow;
-use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{Array, ArrayBuffer, Promise};
 use wasm_bindgen::prelude::*;
 
 use super::anchor::Anchor;
-use super::clock::now;
 use super::convert;
-use super::dialing::DialCallbacks;
-use super::gate::{self, Gate};
-use super::inner::{Inner, Sent};
-use super::options::{self, range_error};
-use super::outbox::Outbox;
-use super::page;
+use super::inner::Inner;
+use super::options;
 use super::read::{get, join};
-use super::timer::Timer;
-use crate::machine::{Action, Cause, ClosePolicy, Machine, RECONNECT, STOPPED};
+use crate::machine::{ClosePolicy, RECONNECT, STOPPED};
 
 #[wasm_bindgen]
 extern "C" {
@@ -137,69 +130,9 @@ impl SteadySocket {
     ) -> Result<SteadySocket, JsValue> {
         let anchor = Rc::new(Anchor::new(anchor));
         let o = options::parse(url, &options, &anchor)?;
-        let machine = Machine::new(o.config, now()).map_err(|e| range_error(&e))?;
-        let outbox = o.wire.outbox.map(Outbox::new);
-        let inner = Rc::new_cyclic(|me| Inner {
-            me: me.clone(),
-            machine: RefCell::new(machine),
-            anchor,
-            handles: Cell::new(1),
-            callbacks: o.callbacks,
-            logger: o.logger,
-            dialer: o.dialer,
-            wire: o.wire,
-            live: RefCell::new(None),
-            retiring: RefCell::new(Vec::new()),
-            waiters: RefCell::new(Vec::new()),
-            timer: RefCell::new(Timer::default()),
-            pumping: Cell::new(false),
-            kick: RefCell::new(None),
-            gate: Gate::new(),
-            outbox: RefCell::new(outbox),
-            page: RefCell::new(None),
-            last_close: RefCell::new((JsValue::NULL, JsValue::NULL)),
-            dial_callbacks: RefCell::new(None),
-        });
-        if inner.dialer.fixed_target().is_none() {
-            *inner.dial_callbacks.borrow_mut() = Some(DialCallbacks::new(&inner.me));
-        }
-        // The first socket is created here so a bad URL throws from `new`.
-        let first = inner.machine.borrow_mut().poll_action();
-        if let Some(Action::Connect { socket }) = first {
-            match inner.dialer.fixed_target() {
-                Some(target) => inner.open_socket(socket, target)?,
-                None => inner.connect(socket),
-            }
-        }
-        // Watch the page, and start from what it says now.
-        let (visibility, network) = (inner.wire.pause_when_hidden, inner.wire.watch_network);
-        {
-            let mut m = inner.machine.borrow_mut();
-            if visibility && page::is_hidden() {
-                m.set_hidden(now(), true);
-            }
-            if network && page::is_offline() {
-                m.set_online(now(), false);
-            }
-        }
-        let me = inner.me.clone();
-        *inner.page.borrow_mut() = Some(page::watch(visibility, network, move |e| {
-            if let Some(inner) = me.upgrade() {
-                inner.on_page(e);
-            }
-        }));
-        // Events wait for a microtask: callbacks that use the variable being
-        // assigned by `new` must not run before it is assigned.
-        let me = inner.me.clone();
-        let kick = Closure::<dyn FnMut()>::new(move || {
-            if let Some(inner) = me.upgrade() {
-                inner.pump();
-            }
-        });
-        gate::soon(inner.gate.js(), kick.as_ref());
-        *inner.kick.borrow_mut() = Some(kick);
-        inner.rearm();
-        Ok(SteadySocket { inner })
+        Ok(SteadySocket {
+            inner: Inner::new(o, anchor)?,
+        })
     }
 
     /// Send a string, `ArrayBuffer`, typed array, `DataView` or `Blob`.
@@ -210,84 +143,30 @@ impl SteadySocket {
     #[wasm_bindgen(js_name = sendMessage)]
     pub fn send_message(&self, data: JsValue) -> Result<bool, JsValue> {
         check_data(&data)?;
-        let inner = &self.inner;
-        if inner.is_terminated() {
-            return Ok(false);
-        }
-        let target = inner.machine.borrow().sendable();
-        let sent = match target {
-            Some(id) => inner.send_on(id, &data),
-            None => Sent::No,
-        };
-        let accepted = match sent {
-            Sent::Yes => {
-                inner.note_sent();
-                true
-            }
-            Sent::Threw(e) => {
-                // Not queued: it would fail the same way again.
-                if let Some(id) = target {
-                    inner.send_failed(id, &e);
-                }
-                false
-            }
-            Sent::No => {
-                // Not ready (or closing): the outbox, if there is one, keeps it.
-                let queued = inner
-                    .outbox
-                    .borrow_mut()
-                    .as_mut()
-                    .map(|o| (o.expire(now()), o.push(data.clone(), now())));
-                let accepted = match queued {
-                    None => false,
-                    Some((expired, ok)) => {
-                        inner.report_dropped(expired, "expired");
-                        if !ok {
-                            inner.report_dropped(vec![data], "full");
-                        }
-                        ok
-                    }
-                };
-                if !accepted {
-                    // Says why in the verbose log.
-                    inner.input().send_target();
-                }
-                accepted
-            }
-        };
-        inner.pump();
-        Ok(accepted)
+        Ok(self.inner.send(data))
     }
 
     /// `"disconnected" | "connecting" | "ready" | "stopped" | "terminated"`.
     #[wasm_bindgen(js_name = socketState)]
     pub fn socket_state(&self) -> String {
-        self.inner
-            .machine
-            .borrow()
-            .state()
-            .kind()
-            .as_str()
-            .to_owned()
+        self.inner.state().kind().as_str().to_owned()
     }
 
     /// `{ isConnected, hasEverConnected, connectionCount, connectionRetries,
     /// state, paused }`.
     #[wasm_bindgen(js_name = connectionState)]
     pub fn connection_state(&self) -> JsValue {
-        convert::connection_state(&self.inner.machine.borrow().connection_state())
+        convert::connection_state(&self.inner.connection_state())
     }
 
     /// Refuse sends and defer `onOpen` until `resume()`.
     pub fn pause(&self) {
-        self.inner.input().pause(now());
-        self.inner.pump();
+        self.inner.pause();
     }
 
     /// Undo `pause()`: delivers the deferred `onOpen`, or `onResume`.
     pub fn resume(&self) {
-        self.inner.input().resume(now());
-        self.inner.pump();
+        self.inner.resume();
     }
 
     /// Close (with `code` and `reason`, default 1000) and stay closed until
@@ -296,27 +175,20 @@ impl SteadySocket {
     /// when there was no socket).
     pub fn stop(&self, code: JsValue, reason: JsValue) -> Result<Promise, JsValue> {
         let (code, reason) = close_args("stop", code, reason, STOPPED)?;
-        let socket = self
-            .inner
-            .input()
-            .stop_with(now(), code, reason, Cause::Stop);
-        self.inner.pump();
-        Ok(self.inner.close_promise(socket))
+        Ok(self.inner.stop(code, reason))
     }
 
     /// Connect again after `stop()` (does nothing in any other state).
     #[wasm_bindgen(js_name = tryRestart)]
     pub fn try_restart(&self) {
-        self.inner.input().try_restart(now());
-        self.inner.pump();
+        self.inner.try_restart();
     }
 
     /// Close the socket (with `code` and `reason`, default 1000) and connect
     /// again right away, from any state but `terminated`.
     pub fn reconnect(&self, code: JsValue, reason: JsValue) -> Result<(), JsValue> {
         let (code, reason) = close_args("reconnect", code, reason, RECONNECT)?;
-        self.inner.input().reconnect(now(), code, reason);
-        self.inner.pump();
+        self.inner.reconnect(code, reason);
         Ok(())
     }
 
@@ -324,8 +196,7 @@ impl SteadySocket {
     /// is left, and queued messages are dropped (reported to
     /// `onOutboxDrop`). Resolves once the old socket's close has happened.
     pub fn terminate(&self) -> Promise {
-        let socket = self.inner.terminate();
-        self.inner.close_promise(socket)
+        self.inner.terminate()
     }
 
     /// The application has synced past the last reconnect: start the backoff
@@ -333,38 +204,32 @@ impl SteadySocket {
     /// `{ hasSyncedPastLastReconnect: true }`).
     #[wasm_bindgen(js_name = resetBackoff)]
     pub fn reset_backoff(&self) {
-        self.inner.input().reset_backoff();
-        self.inner.pump();
+        self.inner.reset_backoff();
     }
 
     /// The URL of the current socket (the last one resolved, when the URL
     /// comes from a function), or `""` before any.
     #[wasm_bindgen(getter)]
     pub fn url(&self) -> JsValue {
-        let live = self.inner.live.borrow();
-        match (live.as_ref(), &self.inner.dialer.url) {
-            (Some(t), _) => t.url.clone(),
-            (None, super::dial::UrlSource::Fixed(u)) => u.clone(),
-            (None, _) => JsValue::from_str(""),
-        }
+        self.inner.url()
     }
 
     /// The subprotocol the server chose (`""` when not connected).
     #[wasm_bindgen(getter)]
     pub fn protocol(&self) -> JsValue {
-        self.live_property(|s| s.protocol())
+        self.inner.live_property(|s| s.protocol())
     }
 
     /// The extensions the server chose (`""` when not connected).
     #[wasm_bindgen(getter)]
     pub fn extensions(&self) -> JsValue {
-        self.live_property(|s| s.extensions())
+        self.inner.live_property(|s| s.extensions())
     }
 
     /// `"arraybuffer"` or `"blob"`; kept across reconnects.
     #[wasm_bindgen(getter, js_name = binaryType)]
     pub fn binary_type(&self) -> String {
-        self.inner.dialer.binary_type.get().to_owned()
+        self.inner.binary_type().to_owned()
     }
 
     /// Set how binary messages arrive, now and on every later socket. Any
@@ -381,10 +246,7 @@ impl SteadySocket {
                 .into())
             }
         };
-        self.inner.dialer.binary_type.set(v);
-        if let Some(t) = self.inner.live.borrow().as_ref() {
-            t.socket.set_binary_type(v);
-        }
+        self.inner.set_binary_type(v);
         Ok(())
     }
 
@@ -393,26 +255,17 @@ impl SteadySocket {
     #[wasm_bindgen(getter, js_name = bufferedAmount)]
     pub fn buffered_amount(&self) -> f64 {
         let socket = self
+            .inner
             .live_property(|s| s.buffered_amount())
             .as_f64()
             .unwrap_or(0.0);
-        let queued = self
-            .inner
-            .outbox
-            .borrow()
-            .as_ref()
-            .map_or(0.0, Outbox::bytes);
-        socket + queued
+        socket + self.inner.queued().1
     }
 
     /// How many messages the outbox holds.
     #[wasm_bindgen(getter, js_name = queuedMessages)]
     pub fn queued_messages(&self) -> u32 {
-        self.inner
-            .outbox
-            .borrow()
-            .as_ref()
-            .map_or(0, |o| o.len() as u32)
+        self.inner.queued().0
     }
 
     /// The default `closePolicy` rules, to extend or replace.
@@ -428,14 +281,6 @@ impl SteadySocket {
     pub fn new(url: JsValue, options: JsValue) -> Result<SteadySocket, JsValue> {
         SteadySocket::create(url, options, None)
     }
-
-    fn live_property(&self, f: impl Fn(&super::js_api::SocketLike) -> JsValue) -> JsValue {
-        let live = self.inner.live.borrow();
-        live.as_ref()
-            .map(|t| f(&t.socket))
-            .filter(|v| !v.is_undefined())
-            .unwrap_or_else(|| JsValue::from_str(""))
-    }
 }
 
 impl std::fmt::Debug for SteadySocket {
@@ -447,7 +292,7 @@ impl std::fmt::Debug for SteadySocket {
 /// A handle the Rust tests can keep while JavaScript holds another.
 impl Clone for SteadySocket {
     fn clone(&self) -> Self {
-        self.inner.handles.set(self.inner.handles.get() + 1);
+        self.inner.add_handle();
         SteadySocket {
             inner: self.inner.clone(),
         }
@@ -459,10 +304,6 @@ impl Clone for SteadySocket {
 /// timer or listener runs, and what the outbox held is reported dropped.
 impl Drop for SteadySocket {
     fn drop(&mut self) {
-        let handles = self.inner.handles.get() - 1;
-        self.inner.handles.set(handles);
-        if handles == 0 && !self.inner.is_terminated() {
-            self.inner.terminate();
-        }
+        self.inner.drop_handle();
     }
 }

@@ -7,7 +7,7 @@
 
 use steadysocket::machine::{
     Action, Cause, CloseInfo, Config, Decision, DecisionKind, Event, Initiator, Machine, Millis,
-    Note, Paused, Snapshot, SocketId, StateKind,
+    Note, Output, Paused, Snapshot, SocketId, StateKind,
 };
 
 /// Steps between inputs while driving a machine somewhere, so that times in
@@ -51,20 +51,23 @@ impl Harness {
         self.now = t;
     }
 
-    /// Take everything queued; records the sockets created.
-    pub fn drain(&mut self) -> (Vec<Action>, Vec<Event>) {
-        let mut actions = Vec::new();
-        while let Some(a) = self.m.poll_action() {
-            if let Action::Connect { socket } = a {
+    /// Take everything the machine put out, in order; records the sockets
+    /// created.
+    pub fn outputs(&mut self) -> Vec<Output> {
+        let mut all = Vec::new();
+        while let Some(o) = self.m.poll() {
+            if let Output::Action(Action::Connect { socket }) = o {
                 self.created.push(socket);
             }
-            actions.push(a);
+            all.push(o);
         }
-        let mut events = Vec::new();
-        while let Some(e) = self.m.poll_event() {
-            events.push(e);
-        }
-        (actions, events)
+        all
+    }
+
+    /// Take everything, split into the actions and the events (each in
+    /// order).
+    pub fn drain(&mut self) -> (Vec<Action>, Vec<Event>) {
+        split(self.outputs())
     }
 
     /// Events only (actions are drained too and must be empty).
@@ -97,11 +100,11 @@ impl Harness {
     pub fn fire_timer(&mut self) -> (Vec<Action>, Vec<Event>) {
         let t = self
             .m
-            .next_timeout()
+            .poll_timeout()
             .unwrap_or(self.now + 1_000_000)
             .max(self.now);
         self.now = t;
-        self.m.on_timeout(t);
+        self.m.handle_timeout(t);
         self.drain()
     }
 
@@ -158,7 +161,7 @@ impl Harness {
 
     /// The machine is woken at `t`, whatever is due.
     pub fn timeout_at(&mut self, t: Millis) -> (Vec<Action>, Vec<Event>) {
-        self.input_at(t, |m, t| m.on_timeout(t))
+        self.input_at(t, |m, t| m.handle_timeout(t))
     }
 
     /// The live socket closes with 1006 and the planned reconnect happens:
@@ -228,6 +231,7 @@ pub fn action_token(a: &Action) -> &'static str {
         Action::Connect { .. } => "connect",
         Action::Close { .. } => "close",
         Action::SendPing { .. } => "ping",
+        Action::Send { .. } => "send",
     }
 }
 
@@ -241,7 +245,16 @@ pub fn event_token(e: &Event) -> Option<&'static str> {
         Event::Closed(_) => Some("onClose"),
         Event::ServerDisconnectError { .. } => Some("onServerDisconnectError"),
         Event::Heartbeat(_) => Some("onHeartbeat"),
+        Event::Dropped { .. } => Some("onOutboxDrop"),
         Event::Verbose(_) => None,
+    }
+}
+
+/// The docs' token for an output; `None` for verbose notes.
+pub fn output_token(o: &Output) -> Option<&'static str> {
+    match o {
+        Output::Action(a) => Some(action_token(a)),
+        Output::Event(e) => event_token(e),
     }
 }
 
@@ -401,4 +414,17 @@ pub fn client_close(reason: &str, decision: Decision) -> Event {
         quiet: true,
         decision,
     })
+}
+
+/// Outputs split into the actions and the events, each in order.
+pub fn split(outputs: Vec<Output>) -> (Vec<Action>, Vec<Event>) {
+    let mut actions = Vec::new();
+    let mut events = Vec::new();
+    for o in outputs {
+        match o {
+            Output::Action(a) => actions.push(a),
+            Output::Event(e) => events.push(e),
+        }
+    }
+    (actions, events)
 }

@@ -1,0 +1,170 @@
+//! Counting failures and deciding what a close means: the backoff's
+//! consecutive retries, each limited rule's budget, the jitter's random
+//! source — and the one place a [`Decision`] is built.
+
+use super::backoff::{self, Delay, Rng};
+use super::config::Config;
+use super::event::{Cause, Decision, DecisionKind};
+use super::millis::Millis;
+use super::policy::RuleAction;
+
+/// The failure counts.
+#[derive(Debug)]
+pub(super) struct Budget {
+    /// Consecutive failures since the last reset: the backoff's exponent.
+    pub(super) retries: u32,
+    /// Consecutive closes matched by each close-policy rule (for limited
+    /// ones).
+    limited: Vec<u32>,
+    rng: Rng,
+}
+
+/// What a failure leads to: the decision reported, and the cause of the
+/// state change (the close's own, or why the machine gave up).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Plan {
+    pub(super) decision: Decision,
+    pub(super) cause: Cause,
+}
+
+/// Every decision is built here.
+fn decision(
+    kind: DecisionKind,
+    delay: Option<Delay>,
+    retries: u32,
+    max_retries: Option<u32>,
+    rule: Option<usize>,
+) -> Decision {
+    Decision {
+        kind,
+        reconnect: delay.is_some(),
+        base_ms: delay.map(|d| d.base_ms),
+        delay_ms: delay.map(|d| d.delay_ms),
+        retries,
+        max_retries,
+        rule,
+    }
+}
+
+impl Budget {
+    pub(super) fn new(config: &Config) -> Budget {
+        Budget {
+            retries: 0,
+            limited: vec![0; config.policy.rules.len()],
+            rng: Rng::new(config.seed),
+        }
+    }
+
+    /// After a failure, back off from `initial_ms` — or give up when
+    /// `maxRetries` is spent. `cause` is the failure's own.
+    pub(super) fn after_failure(
+        &mut self,
+        config: &Config,
+        initial_ms: Millis,
+        kind: DecisionKind,
+        cause: Cause,
+    ) -> Plan {
+        if let Some(max) = config.max_retries {
+            if self.retries >= max {
+                return Plan {
+                    decision: decision(kind, None, self.retries, Some(max), None),
+                    cause: Cause::RetriesExhausted,
+                };
+            }
+        }
+        let delay = backoff::delay(&config.backoff, initial_ms, self.retries, &mut self.rng);
+        self.retries += 1;
+        Plan {
+            decision: decision(kind, Some(delay), self.retries, config.max_retries, None),
+            cause,
+        }
+    }
+
+    /// After the server's close: the close policy's first matching rule
+    /// decides; none matching, the backoff from its `initial_ms`.
+    pub(super) fn after_server_close(&mut self, config: &Config, code: u16, reason: &str) -> Plan {
+        let rules = &config.policy.rules;
+        let rule = config.policy.classify(code, reason);
+        let Some((i, action)) = rule.and_then(|i| rules.get(i).map(|r| (i, &r.action))) else {
+            return self.after_failure(
+                config,
+                config.backoff.initial_ms,
+                DecisionKind::Retry,
+                Cause::Close,
+            );
+        };
+        let mut plan = match *action {
+            RuleAction::Permanent => Plan {
+                decision: decision(DecisionKind::Permanent, None, self.retries, None, None),
+                cause: Cause::PermanentClose,
+            },
+            RuleAction::Limited {
+                max_retries,
+                initial_ms,
+            } => {
+                let used = self.limited.get(i).copied().unwrap_or(0);
+                if used >= max_retries {
+                    Plan {
+                        decision: decision(
+                            DecisionKind::Limited,
+                            None,
+                            self.retries,
+                            Some(max_retries),
+                            None,
+                        ),
+                        cause: Cause::RetriesExhausted,
+                    }
+                } else {
+                    if let Some(n) = self.limited.get_mut(i) {
+                        *n += 1;
+                    }
+                    let mut plan =
+                        self.after_failure(config, initial_ms, DecisionKind::Limited, Cause::Close);
+                    if plan.decision.reconnect {
+                        plan.decision.max_retries = Some(max_retries);
+                    }
+                    plan
+                }
+            }
+            RuleAction::Retry { initial_ms } => {
+                let initial = initial_ms.unwrap_or(config.backoff.initial_ms);
+                self.after_failure(config, initial, DecisionKind::Retry, Cause::Close)
+            }
+        };
+        plan.decision.rule = Some(i);
+        plan
+    }
+
+    /// The application closed the socket itself: nothing is counted.
+    pub(super) fn manual(&self, reconnect: bool) -> Decision {
+        let now = Delay {
+            base_ms: 0,
+            delay_ms: 0,
+        };
+        decision(
+            DecisionKind::Manual,
+            reconnect.then_some(now),
+            self.retries,
+            None,
+            None,
+        )
+    }
+
+    /// Failures stop counting. Returns whether anything was counted.
+    pub(super) fn reset(&mut self) -> bool {
+        let counted = self.retries != 0 || self.limited.iter().any(|&n| n != 0);
+        self.retries = 0;
+        self.limited.iter_mut().for_each(|n| *n = 0);
+        counted
+    }
+
+    /// The application's fresh start (`tryRestart()`, `reconnect()` from
+    /// `stopped`): limited rules get their budget back, and if the machine
+    /// had given up, the backoff starts over too.
+    pub(super) fn restart(&mut self, gave_up: bool) {
+        self.limited.iter_mut().for_each(|n| *n = 0);
+        if gave_up {
+            self.retries = 0;
+        }
+    }
+}
