@@ -30,7 +30,10 @@ rm -rf "$STAGE"
 wasm-pack build --target web --release --mode no-install \
   --out-dir "$STAGE/wasm-pack" --out-name steadysocket
 mkdir -p "$STAGE/pkg"
-wasm-opt -Oz "$STAGE/wasm-pack/steadysocket_bg.wasm" -o "$STAGE/pkg/steadysocket_bg.wasm"
+# --converge runs the passes until nothing shrinks; the producers and
+# target-features sections are metadata no runtime reads.
+wasm-opt -Oz --converge --strip-producers --strip-target-features \
+  "$STAGE/wasm-pack/steadysocket_bg.wasm" -o "$STAGE/pkg/steadysocket_bg.wasm"
 # The glue imports the message hot path (src/web/fast.js) from a snippets/
 # directory; bundled into one file, the package keeps a flat file list.
 "$ROOT/node_modules/.bin/esbuild" "$STAGE/wasm-pack/steadysocket.js" \

@@ -404,3 +404,39 @@ async fn stop_resolves_with_the_close_and_codes_are_checked() {
     assert_eq!(field(&info, "wasClean").as_bool(), Some(true));
     assert_eq!(listeners(&f), 0.0);
 }
+
+/// The token provider is told of the close that `reconnect()` itself made:
+/// the machine's outputs come in order, so the close is known before the
+/// next dial asks for a token.
+#[wasm_bindgen_test]
+async fn the_token_provider_sees_the_close_reconnect_made() {
+    let fakes = Fakes::new();
+    let contexts = Array::new();
+    let seen = contexts.clone();
+    let provider = Closure::<dyn FnMut(JsValue) -> JsValue>::new(move |ctx: JsValue| {
+        seen.push(&ctx);
+        JsValue::from_str("tok")
+    });
+    let auth = js("{}");
+    Reflect::set(&auth, &"token".into(), provider.as_ref()).unwrap();
+    let opts = options_with(&fakes, r#"{"logger": false}"#);
+    Reflect::set(&opts, &"auth".into(), &auth).unwrap();
+    let s = SteadySocket::new("ws://fake/".into(), opts).unwrap();
+    assert!(
+        wait_for(2000.0, || fakes.count() == 1).await,
+        "the first socket"
+    );
+    let first = contexts.get(0);
+    assert_eq!(num(&first, "attempt"), 0.0);
+    assert!(field(&first, "lastCloseCode").is_null());
+    assert!(field(&first, "lastCloseReason").is_null());
+    fire(&fakes.get(0), "open", "{}");
+
+    s.reconnect(4000.into(), "again".into()).unwrap();
+    assert_eq!(contexts.length(), 2, "asked again at once");
+    let second = contexts.get(1);
+    assert_eq!(num(&second, "lastCloseCode"), 4000.0);
+    assert_eq!(str_field(&second, "lastCloseReason"), "again");
+    assert_eq!(num(&second, "attempt"), 0.0);
+    let _ = s.terminate();
+}

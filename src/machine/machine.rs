@@ -19,18 +19,17 @@
 //! }
 //! ```
 
-use std::borrow::Cow;
-use std::collections::VecDeque;
+mod inputs;
+mod transitions;
 
-use super::close::{ClientClose, DialFailure, CLOSE_NORMAL, INITIAL_CONNECT, STOPPED};
+use super::close::{ClientClose, INITIAL_CONNECT};
 use super::config::{Config, ResetRule};
 use super::error::ConfigError;
-use super::event::{Cause, ConnectionState, DialContext, Event, Note, Output};
+use super::event::{Cause, ConnectionState, DialContext, OpenMeta, Output, Trigger};
 use super::millis::Millis;
-use super::outbox::{Flushed, MessageId, Outbox, Refusal};
-use super::phase::{Pause, Phase, Stop, Wait};
+use super::outbox::{MessageId, Outbox};
 use super::retry::Budget;
-use super::state::{SocketId, State};
+use super::state::{Paused, SocketId, State};
 use super::timers::Timer;
 
 /// The connection state machine. Feed it inputs with the current time; drain
@@ -38,25 +37,27 @@ use super::timers::Timer;
 /// [`Machine::handle_timeout`].
 #[derive(Debug)]
 pub struct Machine {
-    pub(super) config: Config,
-    pub(super) phase: Phase,
-    pub(super) next_id: u64,
-    pub(super) connection_count: u32,
-    pub(super) has_ever_connected: bool,
+    config: Config,
+    phase: Phase,
+    next_id: u64,
+    connection_count: u32,
+    has_ever_connected: bool,
     /// Why the last connection ended, for the next `onOpen`.
-    pub(super) last_close_reason: Option<String>,
+    last_close_reason: Option<String>,
     /// The last close's code and reason, for the next dial's context.
-    pub(super) last_close: Option<(u16, String)>,
-    pub(super) budget: Budget,
+    last_close: Option<(u16, String)>,
+    budget: Budget,
     /// The page is hidden (only reported when pausing on hidden is wanted).
-    pub(super) hidden: bool,
-    pub(super) hidden_since: Millis,
-    pub(super) online: bool,
-    pub(super) offline_since: Millis,
+    hidden: bool,
+    hidden_since: Millis,
+    online: bool,
+    offline_since: Millis,
     /// When the last open connection was lost.
-    pub(super) lost_at: Option<Millis>,
-    pub(super) outbox: Option<Outbox>,
-    pub(super) out: VecDeque<Output>,
+    lost_at: Option<Millis>,
+    outbox: Option<Outbox>,
+    out: Vec<Option<Output>>,
+    /// How many of `out` were polled.
+    taken: usize,
 }
 
 impl Machine {
@@ -70,7 +71,7 @@ impl Machine {
             config,
             phase: Phase::Disconnected(Wait {
                 at: now,
-                trigger: super::event::Trigger::Initial,
+                trigger: Trigger::Initial,
             }),
             next_id: 0,
             connection_count: 0,
@@ -82,7 +83,8 @@ impl Machine {
             online: true,
             offline_since: now,
             lost_at: None,
-            out: VecDeque::new(),
+            out: Vec::new(),
+            taken: 0,
         };
         m.connect(now, Cause::Initial);
         Ok(m)
@@ -184,10 +186,15 @@ impl Machine {
     /// socket can take it, one at a time: say what became of it with
     /// [`Machine::on_flushed`].
     pub fn poll(&mut self) -> Option<Output> {
-        match self.out.pop_front() {
-            Some(o) => Some(o),
-            None => self.next_send().map(Output::Action),
+        // Taken in order, the list emptied once all are: less code than a
+        // ring buffer.
+        if let Some(slot) = self.out.get_mut(self.taken) {
+            self.taken += 1;
+            return slot.take();
         }
+        self.out.clear();
+        self.taken = 0;
+        self.next_send().map(Output::Action)
     }
 
     /// Every armed timer and its deadline.
@@ -200,7 +207,13 @@ impl Machine {
     /// When the machine next needs [`Machine::handle_timeout`]: the earliest
     /// deadline, `None` when nothing is armed. Waking it early is harmless.
     pub fn poll_timeout(&self) -> Option<Millis> {
-        self.timers().map(|(_, at)| at).min()
+        let mut earliest: Option<Millis> = None;
+        for timer in Timer::ORDER {
+            if let Some(at) = self.deadline(timer) {
+                earliest = Some(earliest.map_or(at, |e| e.min(at)));
+            }
+        }
+        earliest
     }
 
     /// Woken (by its timer, or at any time at all): handle what is due by
@@ -245,298 +258,167 @@ impl Machine {
             _ => false,
         }
     }
+}
 
-    // ----- the socket's events -------------------------------------------
+// ----- the state, with its data ---------------------------------------------
+//
+// What the machine knows of its socket lives in the state that owns the
+// socket, so leaving the socket drops all of it by construction — no list of
+// fields to reset by hand. Only this module and its children see inside.
 
-    /// The socket's `open` event.
-    pub fn on_open(&mut self, now: Millis, socket: SocketId) {
-        let from = self.phase.public().snapshot();
-        match std::mem::replace(&mut self.phase, Phase::Terminated) {
-            Phase::Connecting(link) if link.socket == socket => self.open(now, from, link),
-            other => {
-                self.phase = other;
-                self.note(Note::StaleSocketEvent(socket));
-            }
+/// The machine's state, with its data.
+#[derive(Debug)]
+enum Phase {
+    /// No socket; a reconnect is planned.
+    Disconnected(Wait),
+    /// A socket is being created or is in its handshake.
+    Connecting(Link),
+    /// The socket is open.
+    Ready(Link, Open),
+    /// Closed until the application (or the page's return) restarts it.
+    Stopped(Stop),
+    /// Closed for good.
+    Terminated,
+}
+
+/// The planned reconnect.
+#[derive(Clone, Copy, Debug)]
+struct Wait {
+    /// When, on the caller's clock.
+    at: Millis,
+    /// What the connect after the wait reports as its trigger.
+    trigger: Trigger,
+}
+
+/// Why the machine is stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stop {
+    /// `stop()`.
+    Requested,
+    /// A permanent close, or the retries ran out.
+    GaveUp,
+    /// The page stayed hidden; its return connects again.
+    Hidden,
+}
+
+/// A socket, from its creation on.
+#[derive(Debug)]
+struct Link {
+    socket: SocketId,
+    created_at: Millis,
+    /// What made the machine create it.
+    trigger: Trigger,
+    /// The last inbound frame (the creation counts as one: a hung handshake
+    /// is caught by the inactivity timeout too).
+    last_inbound: Millis,
+    /// The last send (the creation and the open count as one).
+    last_sent: Millis,
+    /// `pause()` was called for this socket (a new socket forgets it, as in
+    /// Convex).
+    app_paused: bool,
+    pause: Pause,
+}
+
+/// The paused sub-state. `Owed` is `uninitialized`: the socket opened while
+/// paused, and this `onOpen` is delivered by the next resume.
+#[derive(Debug)]
+enum Pause {
+    No,
+    Yes,
+    Owed(OpenMeta),
+}
+
+impl Pause {
+    fn public(&self) -> Paused {
+        match self {
+            Pause::No => Paused::No,
+            Pause::Yes => Paused::Yes,
+            Pause::Owed(_) => Paused::Uninitialized,
+        }
+    }
+}
+
+/// An open socket's own facts.
+#[derive(Debug)]
+struct Open {
+    opened_at: Millis,
+    /// The ping (or probe) awaiting its answer.
+    ping: Option<Ping>,
+    /// No frame has arrived yet.
+    awaiting_first_message: bool,
+    /// A `StableFor` backoff reset is still to come.
+    stable_pending: bool,
+    /// The outbox is being sent (from the delivered `onOpen` or resume until
+    /// the socket turns out not to be open).
+    flushing: bool,
+    /// The message handed out to be sent, until the caller says what became
+    /// of it.
+    in_flight: Option<MessageId>,
+}
+
+/// A ping awaiting its answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Ping {
+    sent_at: Millis,
+    deadline: Millis,
+    probe: bool,
+}
+
+impl Phase {
+    /// What the docs and the application see.
+    fn public(&self) -> State {
+        match self {
+            Phase::Disconnected(_) => State::Disconnected,
+            Phase::Connecting(l) => State::Connecting {
+                socket: l.socket,
+                paused: l.pause.public(),
+            },
+            Phase::Ready(l, _) => State::Ready {
+                socket: l.socket,
+                paused: l.pause.public(),
+            },
+            Phase::Stopped(_) => State::Stopped,
+            Phase::Terminated => State::Terminated,
         }
     }
 
-    /// An inbound frame. Returns whether to deliver it to the application.
-    /// Cheap: it only records the time (no timer is touched).
-    pub fn on_message(&mut self, now: Millis, socket: SocketId) -> bool {
-        let Some(link) = self.phase.live(socket) else {
-            self.note(Note::StaleSocketEvent(socket));
-            return false;
-        };
-        link.last_inbound = now;
-        let any_frame = self.config.heartbeat.is_some_and(|h| h.any_frame);
-        let first = match self.phase.open_mut() {
-            Some(o) => std::mem::replace(&mut o.awaiting_first_message, false),
-            None => false,
-        };
-        if any_frame {
-            self.answer_ping(now);
-        }
-        if first && self.config.reset == ResetRule::FirstMessage {
-            self.reset_budget();
-        }
-        true
-    }
-
-    /// Inbound frames the shell delivered without reporting them one by one
-    /// (allowed while [`Machine::wants_every_frame`] is `false`), the last
-    /// at `at`. The same as [`Machine::on_message`] at `at`, except that the
-    /// time of the last inbound frame never moves backwards (a pong reported
-    /// in between may be later).
-    pub fn on_frames(&mut self, at: Millis, socket: SocketId) -> bool {
-        let last = self.phase.link().map_or(at, |l| l.last_inbound);
-        self.on_message(at.max(last), socket)
-    }
-
-    /// The configured pong arrived (it is not delivered to the application).
-    pub fn on_pong(&mut self, now: Millis, socket: SocketId) {
-        let Some(link) = self.phase.live(socket) else {
-            return self.note(Note::StaleSocketEvent(socket));
-        };
-        link.last_inbound = now;
-        self.answer_ping(now);
-    }
-
-    /// The socket's `close` event (also: creating the socket failed, as code
-    /// 1006 with no reason).
-    pub fn on_close(
-        &mut self,
-        now: Millis,
-        socket: SocketId,
-        code: u16,
-        reason: &str,
-        clean: bool,
-    ) {
-        if self.phase.live(socket).is_none() {
-            return self.note(Note::StaleSocketEvent(socket));
-        }
-        self.close_by_server(now, code, reason, clean);
-    }
-
-    /// The socket could not be created (a provider threw, rejected, answered
-    /// a non-string or timed out, or the constructor threw). A failed
-    /// attempt: back off from the backoff's `initial_ms` and try again.
-    pub fn on_dial_failed(&mut self, now: Millis, socket: SocketId, why: DialFailure) {
-        // Only a socket still being created can fail to be created.
-        if !matches!(&self.phase, Phase::Connecting(l) if l.socket == socket) {
-            return self.note(Note::StaleSocketEvent(socket));
-        }
-        self.close_by_client(now, ClientClose::DialFailed(why));
-    }
-
-    /// Sending on the socket threw: close it and reconnect.
-    pub fn on_send_failed(&mut self, now: Millis, socket: SocketId) {
-        if self.phase.live(socket).is_none() {
-            return self.note(Note::StaleSocketEvent(socket));
-        }
-        self.close_by_client(now, ClientClose::SendFailed);
-    }
-
-    // ----- the application's calls ---------------------------------------
-
-    /// The application sent something on the socket: the heartbeat's
-    /// interval counts from here. Only records the time.
-    pub fn on_sent(&mut self, now: Millis) {
-        if let Some(l) = self.phase.link_mut() {
-            l.last_sent = now;
+    /// The live socket's data.
+    fn link(&self) -> Option<&Link> {
+        match self {
+            Phase::Connecting(l) | Phase::Ready(l, _) => Some(l),
+            _ => None,
         }
     }
 
-    /// Keep a message of `size` (as the caller counts it) that no socket
-    /// could take now, to send it in order once one can. Refused without
-    /// an outbox, when it is full, and once terminated.
-    pub fn queue(&mut self, now: Millis, size: u64) -> Result<MessageId, Refusal> {
-        if matches!(self.phase, Phase::Terminated) {
-            return Err(Refusal::Terminated);
-        }
-        self.expire_outbox(now);
-        let queued = match self.outbox.as_mut() {
-            None => Err(Refusal::NotReady),
-            Some(o) => o.push(size, now).ok_or(Refusal::Full),
-        };
-        if queued.is_err() {
-            let s = self.phase.public();
-            self.note(Note::NotSent(s.kind(), s.paused()));
-        }
-        queued
-    }
-
-    /// What became of the message handed out by [`super::Action::Send`].
-    pub fn on_flushed(&mut self, now: Millis, message: MessageId, what: Flushed) {
-        let Some(open) = self.phase.open_mut() else {
-            return;
-        };
-        if open.in_flight != Some(message) {
-            return;
-        }
-        open.in_flight = None;
-        match what {
-            // It stays first in line for the next socket.
-            Flushed::NotOpen => open.flushing = false,
-            Flushed::Sent => {
-                if let Some(o) = self.outbox.as_mut() {
-                    o.pop(message);
-                }
-                self.on_sent(now);
-            }
-            Flushed::Refused => {
-                if self.outbox.as_mut().is_some_and(|o| o.pop(message)) {
-                    self.emit(Event::Dropped {
-                        message,
-                        reason: super::outbox::DropReason::Invalid,
-                    });
-                }
-            }
+    fn link_mut(&mut self) -> Option<&mut Link> {
+        match self {
+            Phase::Connecting(l) | Phase::Ready(l, _) => Some(l),
+            _ => None,
         }
     }
 
-    /// `stop()`: close the socket and wait in `stopped`. Returns the socket
-    /// being closed, whose close the caller may await.
-    pub fn stop(&mut self, now: Millis) -> Option<SocketId> {
-        self.stop_with(now, CLOSE_NORMAL, Cow::Borrowed(STOPPED))
+    /// The live socket, if `socket` is it.
+    fn live(&mut self, socket: SocketId) -> Option<&mut Link> {
+        self.link_mut().filter(|l| l.socket == socket)
     }
 
-    /// `stop(code, reason)`: as [`Machine::stop`], closing with that code and
-    /// reason (the caller checks them as the WebSocket API does).
-    pub fn stop_with(
-        &mut self,
-        now: Millis,
-        code: u16,
-        reason: Cow<'static, str>,
-    ) -> Option<SocketId> {
-        self.stop_as(now, code, reason, ClientClose::Stop)
-    }
-
-    /// `tryRestart()`: connect again, from `stopped` only. A restart is the
-    /// application's fresh start: limited rules get their budget back, and
-    /// if the machine stopped itself (a permanent close, a spent limit) the
-    /// backoff starts over too.
-    pub fn try_restart(&mut self, now: Millis) {
-        let Phase::Stopped(stop) = self.phase else {
-            let kind = self.phase.public().kind();
-            return self.note(Note::RestartIgnored(kind));
-        };
-        self.budget.restart(stop == Stop::GaveUp);
-        self.connect(now, Cause::Restart);
-    }
-
-    /// `reconnect(code, reason)`: close the socket, if any, and connect again
-    /// right away — from any state but `terminated` (from `stopped` too). The
-    /// backoff is not counted: this is the application's decision.
-    pub fn reconnect(&mut self, now: Millis, code: u16, reason: Cow<'static, str>) {
-        match self.phase {
-            Phase::Terminated => {}
-            Phase::Stopped(stop) => {
-                self.budget.restart(stop == Stop::GaveUp);
-                self.connect(now, Cause::Reconnect);
-            }
-            Phase::Disconnected(_) => self.connect(now, Cause::Reconnect),
-            Phase::Connecting(_) | Phase::Ready(..) => {
-                self.close_manually(now, ClientClose::Reconnect, code, reason);
-                let wait = Wait {
-                    at: now,
-                    trigger: super::event::Trigger::Backoff,
-                };
-                self.set_phase(Phase::Disconnected(wait), Cause::Reconnect);
-                self.connect(now, Cause::Reconnect);
-            }
+    /// The open socket's facts.
+    fn open(&self) -> Option<&Open> {
+        match self {
+            Phase::Ready(_, o) => Some(o),
+            _ => None,
         }
     }
 
-    /// `terminate()`: close for good, and drop what the outbox holds.
-    /// Returns the socket being closed.
-    pub fn terminate(&mut self, now: Millis) -> Option<SocketId> {
-        if matches!(self.phase, Phase::Terminated) {
-            return None;
-        }
-        let socket = self.phase.link().map(|l| l.socket);
-        let reason = Cow::Borrowed(ClientClose::Terminate.reason());
-        self.close_manually(now, ClientClose::Terminate, CLOSE_NORMAL, reason);
-        self.set_phase(Phase::Terminated, Cause::Terminate);
-        self.drop_queued();
-        socket
-    }
-
-    /// `pause()`: `connecting` and `ready` only; sends are refused and an
-    /// open that happens meanwhile is owed until `resume()`.
-    pub fn pause(&mut self, _now: Millis) {
-        if let Some(l) = self.phase.link_mut() {
-            l.app_paused = true;
-        }
-        self.pause_as(Cause::Pause);
-    }
-
-    /// `resume()`: undo `pause()`; delivers the owed `onOpen`, or `onResume`.
-    /// While the page is hidden (and pausing on hidden is on) the socket
-    /// stays paused until it is visible.
-    pub fn resume(&mut self, now: Millis) {
-        if let Some(l) = self.phase.link_mut() {
-            l.app_paused = false;
-        }
-        if !self.hidden {
-            self.resume_as(now, Cause::Resume);
+    fn open_mut(&mut self) -> Option<&mut Open> {
+        match self {
+            Phase::Ready(_, o) => Some(o),
+            _ => None,
         }
     }
 
-    /// The application has synced past the last reconnect: consecutive
-    /// failures stop counting.
-    pub fn reset_backoff(&mut self) {
-        self.reset_budget();
-    }
-
-    // ----- the page ------------------------------------------------------
-
-    /// The page became hidden (`true`) or visible (`false`). Report it only
-    /// when pausing on hidden is wanted.
-    ///
-    /// Hidden: the socket is paused (sends refused, `onOpen` deferred) and
-    /// new sockets start paused; inactivity is not judged on timers that the
-    /// browser throttles or freezes. Visible: resume (unless the application
-    /// paused), connect now if a reconnect is pending or the page's absence
-    /// stopped the machine, probe if connected.
-    pub fn set_hidden(&mut self, now: Millis, hidden: bool) {
-        if hidden == self.hidden {
-            return;
-        }
-        self.hidden = hidden;
-        if hidden {
-            self.hidden_since = now;
-            return self.pause_as(Cause::Hidden);
-        }
-        match &self.phase {
-            Phase::Stopped(Stop::Hidden) => self.connect(now, Cause::Visible),
-            Phase::Disconnected(_) if self.online => self.connect(now, Cause::Visible),
-            Phase::Connecting(l) | Phase::Ready(l, _) => {
-                if !l.app_paused {
-                    self.resume_as(now, Cause::Visible);
-                }
-                self.probe(now);
-            }
-            _ => {}
-        }
-    }
-
-    /// The network went away (`false`) or came back (`true`). Offline, a due
-    /// reconnect waits for `online` (or a ceiling) instead of burning
-    /// retries on attempts that cannot succeed; online, connect now if
-    /// disconnected, probe if ready.
-    pub fn set_online(&mut self, now: Millis, online: bool) {
-        if online == self.online {
-            return;
-        }
-        self.online = online;
-        if !online {
-            self.offline_since = now;
-            return;
-        }
-        match self.phase {
-            Phase::Disconnected(_) => self.connect(now, Cause::Online),
-            Phase::Ready(..) => self.probe(now),
-            _ => {}
-        }
+    /// The ping awaiting its answer.
+    fn ping(&self) -> Option<Ping> {
+        self.open().and_then(|o| o.ping)
     }
 }

@@ -274,12 +274,10 @@ mod event;
 mod machine;
 mod millis;
 mod outbox;
-mod phase;
 mod policy;
 mod retry;
 mod state;
 mod timers;
-mod transitions;
 
 pub use backoff::{delay, Delay, Rng};
 pub use close::{

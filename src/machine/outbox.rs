@@ -100,7 +100,7 @@ pub(super) struct Outbox {
 }
 
 impl Outbox {
-    pub(super) fn new(limits: OutboxLimits) -> Outbox {
+    pub fn new(limits: OutboxLimits) -> Outbox {
         Outbox {
             limits,
             queue: VecDeque::new(),
@@ -110,7 +110,7 @@ impl Outbox {
     }
 
     /// Queue a message of `size`; `None` if it does not fit.
-    pub(super) fn push(&mut self, size: u64, now: Millis) -> Option<MessageId> {
+    pub fn push(&mut self, size: u64, now: Millis) -> Option<MessageId> {
         let count = self.queue.len() as u64;
         if count >= u64::from(self.limits.max_messages)
             || self.bytes.saturating_add(size) > self.limits.max_bytes
@@ -125,12 +125,12 @@ impl Outbox {
     }
 
     /// The oldest message.
-    pub(super) fn head(&self) -> Option<MessageId> {
+    pub fn head(&self) -> Option<MessageId> {
         self.queue.front().map(|e| e.id)
     }
 
     /// Remove the oldest message if it is `id`.
-    pub(super) fn pop(&mut self, id: MessageId) -> bool {
+    pub fn pop(&mut self, id: MessageId) -> bool {
         match self.queue.front() {
             Some(e) if e.id == id => {
                 self.bytes -= e.size;
@@ -142,13 +142,13 @@ impl Outbox {
     }
 
     /// When the oldest message expires.
-    pub(super) fn expiry(&self) -> Option<Millis> {
+    pub fn expiry(&self) -> Option<Millis> {
         let ttl = self.limits.ttl_ms?;
         self.queue.front().map(|e| e.at.saturating_add(ttl))
     }
 
     /// Remove the oldest message if it has expired by `now`.
-    pub(super) fn pop_expired(&mut self, now: Millis) -> Option<MessageId> {
+    pub fn pop_expired(&mut self, now: Millis) -> Option<MessageId> {
         let id = self.head()?;
         if self.expiry().is_some_and(|at| at <= now) && self.pop(id) {
             Some(id)
@@ -158,17 +158,17 @@ impl Outbox {
     }
 
     /// Remove the oldest message, whatever it is.
-    pub(super) fn pop_any(&mut self) -> Option<MessageId> {
+    pub fn pop_any(&mut self) -> Option<MessageId> {
         let id = self.head()?;
         self.pop(id);
         Some(id)
     }
 
-    pub(super) fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         self.queue.len()
     }
 
-    pub(super) fn bytes(&self) -> u64 {
+    pub fn bytes(&self) -> u64 {
         self.bytes
     }
 }

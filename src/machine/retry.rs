@@ -12,7 +12,7 @@ use super::policy::RuleAction;
 #[derive(Debug)]
 pub(super) struct Budget {
     /// Consecutive failures since the last reset: the backoff's exponent.
-    pub(super) retries: u32,
+    pub retries: u32,
     /// Consecutive closes matched by each close-policy rule (for limited
     /// ones).
     limited: Vec<u32>,
@@ -23,8 +23,8 @@ pub(super) struct Budget {
 /// state change (the close's own, or why the machine gave up).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Plan {
-    pub(super) decision: Decision,
-    pub(super) cause: Cause,
+    pub decision: Decision,
+    pub cause: Cause,
 }
 
 /// Every decision is built here.
@@ -47,7 +47,7 @@ fn decision(
 }
 
 impl Budget {
-    pub(super) fn new(config: &Config) -> Budget {
+    pub fn new(config: &Config) -> Budget {
         Budget {
             retries: 0,
             limited: vec![0; config.policy.rules.len()],
@@ -57,7 +57,7 @@ impl Budget {
 
     /// After a failure, back off from `initial_ms` — or give up when
     /// `maxRetries` is spent. `cause` is the failure's own.
-    pub(super) fn after_failure(
+    pub fn after_failure(
         &mut self,
         config: &Config,
         initial_ms: Millis,
@@ -82,7 +82,7 @@ impl Budget {
 
     /// After the server's close: the close policy's first matching rule
     /// decides; none matching, the backoff from its `initial_ms`.
-    pub(super) fn after_server_close(&mut self, config: &Config, code: u16, reason: &str) -> Plan {
+    pub fn after_server_close(&mut self, config: &Config, code: u16, reason: &str) -> Plan {
         let rules = &config.policy.rules;
         let rule = config.policy.classify(code, reason);
         let Some((i, action)) = rule.and_then(|i| rules.get(i).map(|r| (i, &r.action))) else {
@@ -136,7 +136,7 @@ impl Budget {
     }
 
     /// The application closed the socket itself: nothing is counted.
-    pub(super) fn manual(&self, reconnect: bool) -> Decision {
+    pub fn manual(&self, reconnect: bool) -> Decision {
         let now = Delay {
             base_ms: 0,
             delay_ms: 0,
@@ -151,7 +151,7 @@ impl Budget {
     }
 
     /// Failures stop counting. Returns whether anything was counted.
-    pub(super) fn reset(&mut self) -> bool {
+    pub fn reset(&mut self) -> bool {
         let counted = self.retries != 0 || self.limited.iter().any(|&n| n != 0);
         self.retries = 0;
         self.limited.iter_mut().for_each(|n| *n = 0);
@@ -161,7 +161,7 @@ impl Budget {
     /// The application's fresh start (`tryRestart()`, `reconnect()` from
     /// `stopped`): limited rules get their budget back, and if the machine
     /// had given up, the backoff starts over too.
-    pub(super) fn restart(&mut self, gave_up: bool) {
+    pub fn restart(&mut self, gave_up: bool) {
         self.limited.iter_mut().for_each(|n| *n = 0);
         if gave_up {
             self.retries = 0;

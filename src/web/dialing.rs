@@ -1,14 +1,13 @@
 //! Dialing through the providers, as a component: the URL function, then the
 //! token provider, each called and awaited with a deadline (`gate.js`'s
 //! `settle`). It decides nothing: each step's outcome — a URL, a token, a
-//! failure — is reported, with the socket id it was for, to whoever made it
-//! (the socket, which checks that the machine still wants that socket and
-//! takes the next step). Dropped, it closes its gate: a provider that
-//! settles after the socket was freed reaches nothing.
+//! failure — goes, with the socket id it was for, to whoever made it (the
+//! socket, which checks that the machine still wants that socket and takes
+//! the next step): returned when it is known at once, else reported later
+//! through the callback it was given. Dropped, it closes its gate: a
+//! provider that settles after the socket was freed reaches nothing.
 
-use std::rc::Rc;
-
-use js_sys::Function;
+use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -40,20 +39,18 @@ pub enum Outcome {
     },
 }
 
-type Settled = Closure<dyn FnMut(JsValue, JsValue, JsValue)>;
-type Failed = Closure<dyn FnMut(JsValue, JsValue)>;
+/// The steps `settle` reports, as `report(step, [id, value, extra])`.
+const URL: u32 = 0;
+const URL_FAILED: u32 = 1;
+const TOKEN: u32 = 2;
 
-/// The providers' callbacks, and where their outcomes go.
+/// The callback the providers' answers settle into: `(step, [id, value,
+/// extra])` (the message tap's signature); [`outcome`] reads them.
+pub type Settled = Closure<dyn FnMut(u32, JsValue) -> bool>;
+
+/// The gate and the callback of the providers' answers.
 pub struct Dialing {
-    report: Rc<dyn Fn(Outcome)>,
-    /// `(id, url, context)`: the URL provider answered.
-    url: Settled,
-    /// `(id, token, url)`: the token provider answered.
-    token: Settled,
-    /// `(id, error)`: the URL provider failed.
-    url_failed: Failed,
-    /// `(id, error)`: the token provider failed.
-    token_failed: Failed,
+    settled: Settled,
     gate: Gate,
 }
 
@@ -61,110 +58,127 @@ fn id_of(v: &JsValue) -> SocketId {
     SocketId(v.as_f64().unwrap_or(-1.0) as u64)
 }
 
-fn failed(report: &Rc<dyn Fn(Outcome)>, why: DialFailure) -> Failed {
-    let r = report.clone();
-    Closure::new(move |id: JsValue, error: JsValue| {
-        r(Outcome::Failed {
-            socket: id_of(&id),
-            why,
-            error,
-        })
-    })
+/// What `settle` reported, as an outcome.
+pub fn outcome(step: u32, payload: &Array) -> Outcome {
+    let socket = id_of(&payload.get(0));
+    let (value, extra) = (payload.get(1), payload.get(2));
+    match step {
+        URL => Outcome::Url {
+            socket,
+            url: value,
+            context: extra,
+        },
+        TOKEN => Outcome::Token {
+            socket,
+            url: extra,
+            token: value,
+        },
+        _ => Outcome::Failed {
+            socket,
+            why: if step == URL_FAILED {
+                DialFailure::UrlProvider
+            } else {
+                DialFailure::TokenProvider
+            },
+            error: value,
+        },
+    }
 }
 
 impl Dialing {
-    /// A dialing component reporting to `report`.
-    pub fn new(report: impl Fn(Outcome) + 'static) -> Dialing {
-        let report: Rc<dyn Fn(Outcome)> = Rc::new(report);
-        let (r1, r2) = (report.clone(), report.clone());
+    /// A dialing component whose providers' answers settle into `settled`.
+    pub fn new(settled: Settled) -> Dialing {
         Dialing {
-            url: Closure::new(move |id: JsValue, url: JsValue, context: JsValue| {
-                r1(Outcome::Url {
-                    socket: id_of(&id),
-                    url,
-                    context,
-                })
-            }),
-            token: Closure::new(move |id: JsValue, token: JsValue, url: JsValue| {
-                r2(Outcome::Token {
-                    socket: id_of(&id),
-                    url,
-                    token,
-                })
-            }),
-            url_failed: failed(&report, DialFailure::UrlProvider),
-            token_failed: failed(&report, DialFailure::TokenProvider),
+            settled,
             gate: Gate::new(),
-            report,
         }
     }
 
-    /// Find the URL for `socket`: the fixed one (reported before this
-    /// returns), or the URL function's answer (maybe later).
-    pub fn resolve_url(&self, dialer: &Dialer, socket: SocketId, context: JsValue) {
+    /// Find the URL for `socket`: the fixed one (returned), or the URL
+    /// function's answer (returned if it threw, else reported later).
+    pub fn resolve_url(
+        &self,
+        dialer: &Dialer,
+        socket: SocketId,
+        context: JsValue,
+    ) -> Option<Outcome> {
         let provider = match &dialer.url {
             UrlSource::Fixed(url) => {
-                let url = url.clone();
-                return (self.report)(Outcome::Url {
+                return Some(Outcome::Url {
                     socket,
-                    url,
+                    url: url.clone(),
                     context,
-                });
+                })
             }
             UrlSource::Provider => dialer.anchor.get(Slot::UrlProvider),
         };
-        match provider
-            .unchecked_ref::<Function>()
-            .call0(&JsValue::UNDEFINED)
-        {
-            Ok(answer) => {
-                self.await_answer(dialer, socket, &answer, &context, DialFailure::UrlProvider)
-            }
-            Err(error) => (self.report)(Outcome::Failed {
-                socket,
-                why: DialFailure::UrlProvider,
-                error,
-            }),
-        }
+        self.ask(
+            dialer,
+            socket,
+            &provider,
+            &JsValue::UNDEFINED,
+            &context,
+            URL,
+        )
     }
 
-    /// Ask the token provider, with `context`, for `socket`'s token.
+    /// Ask the token provider, with `context`, for `socket`'s token
+    /// (returned if it threw, else reported later).
     pub fn resolve_token(
         &self,
         dialer: &Dialer,
         socket: SocketId,
         url: JsValue,
         context: &JsValue,
-    ) {
+    ) -> Option<Outcome> {
         let provider = dialer.anchor.get(Slot::TokenProvider);
+        self.ask(dialer, socket, &provider, context, &url, TOKEN)
+    }
+
+    /// Call `provider(arg)` and await its answer for `step`.
+    fn ask(
+        &self,
+        dialer: &Dialer,
+        socket: SocketId,
+        provider: &JsValue,
+        arg: &JsValue,
+        extra: &JsValue,
+        step: u32,
+    ) -> Option<Outcome> {
         match provider
             .unchecked_ref::<Function>()
-            .call1(&JsValue::UNDEFINED, context)
+            .call1(&JsValue::UNDEFINED, arg)
         {
             Ok(answer) => {
-                self.await_answer(dialer, socket, &answer, &url, DialFailure::TokenProvider)
+                self.await_answer(dialer, socket, &answer, extra, step);
+                None
             }
-            Err(error) => (self.report)(Outcome::Failed {
+            Err(error) => Some(Outcome::Failed {
                 socket,
-                why: DialFailure::TokenProvider,
+                why: if step == URL {
+                    DialFailure::UrlProvider
+                } else {
+                    DialFailure::TokenProvider
+                },
                 error,
             }),
         }
     }
 
     /// `answer` (a promise or not), within the dial deadline, into the
-    /// callbacks of `which` provider, with `extra` passed along.
+    /// callback for `step`, with `extra` passed along.
     fn await_answer(
         &self,
         dialer: &Dialer,
         socket: SocketId,
         answer: &JsValue,
         extra: &JsValue,
-        which: DialFailure,
+        step: u32,
     ) {
-        let (ok, failed, what) = match which {
-            DialFailure::TokenProvider => (&self.token, &self.token_failed, "auth.token"),
-            _ => (&self.url, &self.url_failed, "the URL function"),
+        let what = if step == URL {
+            "the URL function"
+        } else {
+            "auth.token"
         };
         let ms = dialer.timeout_ms;
         let message = join(&[
@@ -180,10 +194,10 @@ impl Dialing {
             answer,
             ms,
             &timeout,
+            step,
             socket.0 as f64,
             extra,
-            ok.as_ref(),
-            failed.as_ref(),
+            self.settled.as_ref(),
         );
     }
 }

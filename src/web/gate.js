@@ -3,10 +3,11 @@
 // closes when it is dropped: a call that comes after the socket was freed
 // reaches nothing, and nothing throws on the page.
 
-// A provider's answer (a value or a promise), with a deadline.
-// `ok(id, value, extra)` / `failed(id, error)`: the shell's callbacks;
-// `timeout`: the error a missed deadline fails with.
-export function settle(gate, value, ms, timeout, id, extra, ok, failed) {
+// A provider's answer (a value or a promise), with a deadline, reported as
+// `report(step, [id, value, extra])` — `step` for an answer, `step + 1` for a
+// failure (the error as the value); `timeout`: the error a missed deadline
+// fails with.
+export function settle(gate, value, ms, timeout, step, id, extra, report) {
   let timer;
   const deadline = new Promise((_, reject) => {
     timer = setTimeout(reject, ms, timeout);
@@ -14,11 +15,11 @@ export function settle(gate, value, ms, timeout, id, extra, ok, failed) {
   Promise.race([value, deadline]).then(
     (v) => {
       clearTimeout(timer);
-      if (gate.open) ok(id, v, extra);
+      if (gate.open) report(step, [id, v, extra]);
     },
     (e) => {
       clearTimeout(timer);
-      if (gate.open) failed(id, e);
+      if (gate.open) report(step + 1, [id, e, extra]);
     },
   );
 }

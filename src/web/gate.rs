@@ -9,18 +9,19 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/web/gate.js")]
 extern "C" {
-    /// `value` (a value or a promise) within `ms`, into `ok(id, value,
-    /// extra)` or `failed(id, error)` while the gate is open.
+    /// `value` (a value or a promise) within `ms`, reported as
+    /// `report(step, [id, value, extra])` (`step + 1`: failed) while the
+    /// gate is open.
     #[allow(clippy::too_many_arguments)]
     pub fn settle(
         gate: &Object,
         value: &JsValue,
         ms: u32,
         timeout: &JsValue,
+        step: u32,
         id: f64,
         extra: &JsValue,
-        ok: &JsValue,
-        failed: &JsValue,
+        report: &JsValue,
     );
 
     /// `f()` in a microtask, while the gate is open.

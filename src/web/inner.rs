@@ -16,7 +16,7 @@ use super::callbacks::{Callbacks, Logger};
 use super::clock::{self, now};
 use super::connect_options::Wire;
 use super::dial::{mask, Dialer, Target};
-use super::dialing::{Dialing, Outcome};
+use super::dialing::{self, Dialing, Outcome};
 use super::dispatch::{dispatch, dropped};
 use super::gate::{self, Gate};
 use super::js_api::EventLike;
@@ -67,11 +67,12 @@ impl Inner {
         let inner = Rc::new_cyclic(|me: &Weak<Inner>| {
             let to = me.clone();
             let dialing = with_providers.then(|| {
-                Dialing::new(move |outcome| {
+                Dialing::new(Closure::new(move |step: u32, payload: JsValue| {
                     if let Some(inner) = to.upgrade() {
-                        inner.on_dialed(outcome);
+                        inner.on_dialed(dialing::outcome(step, payload.unchecked_ref()));
                     }
-                })
+                    false
+                }))
             });
             Inner {
                 me: me.clone(),
@@ -431,8 +432,12 @@ impl Inner {
             }
             return;
         }
-        if let Some(d) = &self.dialing {
-            d.resolve_url(&self.dialer, id, self.dial_context());
+        let now_known = self
+            .dialing
+            .as_ref()
+            .and_then(|d| d.resolve_url(&self.dialer, id, self.dial_context()));
+        if let Some(outcome) = now_known {
+            self.on_dialed(outcome);
         }
     }
 
@@ -475,7 +480,9 @@ impl Inner {
                 }
                 match &self.dialing {
                     Some(d) if self.dialer.auth.is_some() => {
-                        d.resolve_token(&self.dialer, socket, url, &context)
+                        if let Some(failed) = d.resolve_token(&self.dialer, socket, url, &context) {
+                            self.on_dialed(failed);
+                        }
                     }
                     _ => self.open_target(socket, url, None),
                 }

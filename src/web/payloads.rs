@@ -3,7 +3,6 @@
 //! JavaScript values until it says to send one or let it go.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 
 use js_sys::{JsString, Reflect};
 use wasm_bindgen::prelude::*;
@@ -32,16 +31,15 @@ pub fn size_of(data: &JsValue) -> u64 {
     size as u64
 }
 
-/// Payloads by id, oldest first (the outbox lets go of them in order, but
-/// a lookup by id does not depend on it).
+/// Payloads by id.
 #[derive(Default)]
 pub struct Payloads {
-    items: RefCell<VecDeque<(MessageId, JsValue)>>,
+    items: RefCell<Vec<(MessageId, JsValue)>>,
 }
 
 impl Payloads {
     pub fn keep(&self, id: MessageId, data: JsValue) {
-        self.items.borrow_mut().push_back((id, data));
+        self.items.borrow_mut().push((id, data));
     }
 
     /// The payload of `id`, kept.
@@ -57,7 +55,8 @@ impl Payloads {
     pub fn take(&self, id: MessageId) -> JsValue {
         let mut items = self.items.borrow_mut();
         match items.iter().position(|(i, _)| *i == id) {
-            Some(at) => items.remove(at).map_or(JsValue::UNDEFINED, |(_, d)| d),
+            // The order does not matter: every lookup is by id.
+            Some(at) => items.swap_remove(at).1,
             None => JsValue::UNDEFINED,
         }
     }

@@ -1,32 +1,32 @@
 //! How the machine changes: connecting, the three kinds of close, pausing and
 //! resuming, pings and probes, the outbox's flush and drops — and each
-//! timer's deadline and what happens when it passes. The public inputs in
-//! `machine.rs` are built from these; nothing here calls back into them.
+//! timer's deadline and what happens when it passes. The inputs
+//! (`inputs.rs`) and the timer handling (`machine.rs`) are built from these;
+//! nothing here calls back into them.
 
 use std::borrow::Cow;
 
-use super::close::{closed_with_code, is_quiet, ClientClose, CLOSE_NORMAL};
-use super::config::ResetRule;
-use super::event::{
-    Action, Beat, Cause, CloseInfo, Event, Initiator, Note, OpenMeta, Output, Trigger,
+use super::{Link, Machine, Open, Pause, Phase, Ping, Stop, Wait};
+use crate::machine::close::{closed_with_code, is_quiet, ClientClose, CLOSE_NORMAL};
+use crate::machine::config::ResetRule;
+use crate::machine::event::{
+    Action, Beat, Cause, CloseInfo, DecisionKind, Event, Initiator, Note, OpenMeta, Output, Trigger,
 };
-use super::machine::Machine;
-use super::millis::Millis;
-use super::outbox::DropReason;
-use super::phase::{Link, Open, Pause, Phase, Ping, Stop, Wait};
-use super::retry::Plan;
-use super::state::{Snapshot, SocketId};
-use super::timers::Timer;
+use crate::machine::millis::Millis;
+use crate::machine::outbox::DropReason;
+use crate::machine::retry::Plan;
+use crate::machine::state::{Snapshot, SocketId};
+use crate::machine::timers::Timer;
 
 impl Machine {
     // ----- outputs -------------------------------------------------------
 
     pub(super) fn act(&mut self, action: Action) {
-        self.out.push_back(Output::Action(action));
+        self.out.push(Some(Output::Action(action)));
     }
 
     pub(super) fn emit(&mut self, event: Event) {
-        self.out.push_back(Output::Event(event));
+        self.out.push(Some(Output::Event(event)));
     }
 
     pub(super) fn note(&mut self, note: Note) {
@@ -44,6 +44,12 @@ impl Machine {
     /// Set the phase, which was `from` before it was taken out.
     fn phase_from(&mut self, from: Snapshot, to: Phase, cause: Cause) {
         self.phase = to;
+        self.changed(from, cause);
+    }
+
+    /// Report the change from `from`, if the state or its paused sub-state
+    /// changed.
+    fn changed(&mut self, from: Snapshot, cause: Cause) {
         let to = self.phase.public().snapshot();
         if from != to {
             self.emit(Event::StateChanged { from, to, cause });
@@ -266,12 +272,9 @@ impl Machine {
                 (CLOSE_NORMAL, self.config.backoff.client_initial_ms, true)
             }
         };
-        let plan = self.budget.after_failure(
-            &self.config,
-            initial,
-            super::event::DecisionKind::Retry,
-            why.cause(),
-        );
+        let plan =
+            self.budget
+                .after_failure(&self.config, initial, DecisionKind::Retry, why.cause());
         let reason = Cow::Borrowed(why.reason());
         self.report_close(code, reason, false, Initiator::Client, quiet, plan);
         self.leave(now, plan, why.trigger());
@@ -294,7 +297,7 @@ impl Machine {
         if matches!(self.phase, Phase::Ready(..)) {
             self.lost_at = Some(now);
         }
-        let reconnect = why == ClientClose::Reconnect;
+        let reconnect = matches!(why, ClientClose::Reconnect);
         if reconnect {
             self.last_close_reason = Some(reason.clone().into_owned());
         }
@@ -355,7 +358,7 @@ impl Machine {
         reason: Cow<'static, str>,
         why: ClientClose,
     ) -> Option<SocketId> {
-        let stop = if why == ClientClose::Hidden {
+        let stop = if matches!(why, ClientClose::Hidden) {
             Stop::Hidden
         } else {
             Stop::Requested
@@ -421,10 +424,7 @@ impl Machine {
             Some(l) => std::mem::replace(&mut l.pause, pause),
             None => return Pause::No,
         };
-        let to = self.phase.public().snapshot();
-        if from != to {
-            self.emit(Event::StateChanged { from, to, cause });
-        }
+        self.changed(from, cause);
         old
     }
 

@@ -1,0 +1,308 @@
+//! The machine's inputs: the socket's events, the application's calls and
+//! the page's. Each is a thin translation into the transitions.
+
+use std::borrow::Cow;
+
+use super::{Machine, Phase, Stop, Wait};
+use crate::machine::close::{ClientClose, DialFailure, CLOSE_NORMAL, STOPPED};
+use crate::machine::config::ResetRule;
+use crate::machine::event::{Cause, Event, Note, Trigger};
+use crate::machine::millis::Millis;
+use crate::machine::outbox::{DropReason, Flushed, MessageId, Refusal};
+use crate::machine::state::SocketId;
+
+impl Machine {
+    // ----- the socket's events -------------------------------------------
+
+    /// The socket's `open` event.
+    pub fn on_open(&mut self, now: Millis, socket: SocketId) {
+        let from = self.phase.public().snapshot();
+        match std::mem::replace(&mut self.phase, Phase::Terminated) {
+            Phase::Connecting(link) if link.socket == socket => self.open(now, from, link),
+            other => {
+                self.phase = other;
+                self.note(Note::StaleSocketEvent(socket));
+            }
+        }
+    }
+
+    /// An inbound frame. Returns whether to deliver it to the application.
+    /// Cheap: it only records the time (no timer is touched).
+    pub fn on_message(&mut self, now: Millis, socket: SocketId) -> bool {
+        let Some(link) = self.phase.live(socket) else {
+            self.note(Note::StaleSocketEvent(socket));
+            return false;
+        };
+        link.last_inbound = now;
+        let any_frame = self.config.heartbeat.is_some_and(|h| h.any_frame);
+        let first = match self.phase.open_mut() {
+            Some(o) => std::mem::replace(&mut o.awaiting_first_message, false),
+            None => false,
+        };
+        if any_frame {
+            self.answer_ping(now);
+        }
+        if first && self.config.reset == ResetRule::FirstMessage {
+            self.reset_budget();
+        }
+        true
+    }
+
+    /// Inbound frames the shell delivered without reporting them one by one
+    /// (allowed while [`Machine::wants_every_frame`] is `false`), the last
+    /// at `at`. The same as [`Machine::on_message`] at `at`, except that the
+    /// time of the last inbound frame never moves backwards (a pong reported
+    /// in between may be later).
+    pub fn on_frames(&mut self, at: Millis, socket: SocketId) -> bool {
+        let last = self.phase.link().map_or(at, |l| l.last_inbound);
+        self.on_message(at.max(last), socket)
+    }
+
+    /// The configured pong arrived (it is not delivered to the application).
+    pub fn on_pong(&mut self, now: Millis, socket: SocketId) {
+        let Some(link) = self.phase.live(socket) else {
+            return self.note(Note::StaleSocketEvent(socket));
+        };
+        link.last_inbound = now;
+        self.answer_ping(now);
+    }
+
+    /// The socket's `close` event (also: creating the socket failed, as code
+    /// 1006 with no reason).
+    pub fn on_close(
+        &mut self,
+        now: Millis,
+        socket: SocketId,
+        code: u16,
+        reason: &str,
+        clean: bool,
+    ) {
+        if self.phase.live(socket).is_none() {
+            return self.note(Note::StaleSocketEvent(socket));
+        }
+        self.close_by_server(now, code, reason, clean);
+    }
+
+    /// The socket could not be created (a provider threw, rejected, answered
+    /// a non-string or timed out, or the constructor threw). A failed
+    /// attempt: back off from the backoff's `initial_ms` and try again.
+    pub fn on_dial_failed(&mut self, now: Millis, socket: SocketId, why: DialFailure) {
+        // Only a socket still being created can fail to be created.
+        if !matches!(&self.phase, Phase::Connecting(l) if l.socket == socket) {
+            return self.note(Note::StaleSocketEvent(socket));
+        }
+        self.close_by_client(now, ClientClose::DialFailed(why));
+    }
+
+    /// Sending on the socket threw: close it and reconnect.
+    pub fn on_send_failed(&mut self, now: Millis, socket: SocketId) {
+        if self.phase.live(socket).is_none() {
+            return self.note(Note::StaleSocketEvent(socket));
+        }
+        self.close_by_client(now, ClientClose::SendFailed);
+    }
+
+    // ----- the application's calls ---------------------------------------
+
+    /// The application sent something on the socket: the heartbeat's
+    /// interval counts from here. Only records the time.
+    pub fn on_sent(&mut self, now: Millis) {
+        if let Some(l) = self.phase.link_mut() {
+            l.last_sent = now;
+        }
+    }
+
+    /// Keep a message of `size` (as the caller counts it) that no socket
+    /// could take now, to send it in order once one can. Refused without
+    /// an outbox, when it is full, and once terminated.
+    pub fn queue(&mut self, now: Millis, size: u64) -> Result<MessageId, Refusal> {
+        if matches!(self.phase, Phase::Terminated) {
+            return Err(Refusal::Terminated);
+        }
+        self.expire_outbox(now);
+        let queued = match self.outbox.as_mut() {
+            None => Err(Refusal::NotReady),
+            Some(o) => o.push(size, now).ok_or(Refusal::Full),
+        };
+        if queued.is_err() {
+            let s = self.phase.public();
+            self.note(Note::NotSent(s.kind(), s.paused()));
+        }
+        queued
+    }
+
+    /// What became of the message handed out by [`crate::machine::Action::Send`].
+    pub fn on_flushed(&mut self, now: Millis, message: MessageId, what: Flushed) {
+        let Some(open) = self.phase.open_mut() else {
+            return;
+        };
+        if open.in_flight != Some(message) {
+            return;
+        }
+        open.in_flight = None;
+        match what {
+            // It stays first in line for the next socket.
+            Flushed::NotOpen => open.flushing = false,
+            Flushed::Sent => {
+                if let Some(o) = self.outbox.as_mut() {
+                    o.pop(message);
+                }
+                self.on_sent(now);
+            }
+            Flushed::Refused => {
+                if self.outbox.as_mut().is_some_and(|o| o.pop(message)) {
+                    self.emit(Event::Dropped {
+                        message,
+                        reason: DropReason::Invalid,
+                    });
+                }
+            }
+        }
+    }
+
+    /// `stop()`: close the socket and wait in `stopped`. Returns the socket
+    /// being closed, whose close the caller may await.
+    pub fn stop(&mut self, now: Millis) -> Option<SocketId> {
+        self.stop_with(now, CLOSE_NORMAL, Cow::Borrowed(STOPPED))
+    }
+
+    /// `stop(code, reason)`: as [`Machine::stop`], closing with that code and
+    /// reason (the caller checks them as the WebSocket API does).
+    pub fn stop_with(
+        &mut self,
+        now: Millis,
+        code: u16,
+        reason: Cow<'static, str>,
+    ) -> Option<SocketId> {
+        self.stop_as(now, code, reason, ClientClose::Stop)
+    }
+
+    /// `tryRestart()`: connect again, from `stopped` only. A restart is the
+    /// application's fresh start: limited rules get their budget back, and
+    /// if the machine stopped itself (a permanent close, a spent limit) the
+    /// backoff starts over too.
+    pub fn try_restart(&mut self, now: Millis) {
+        let Phase::Stopped(stop) = self.phase else {
+            let kind = self.phase.public().kind();
+            return self.note(Note::RestartIgnored(kind));
+        };
+        self.budget.restart(stop == Stop::GaveUp);
+        self.connect(now, Cause::Restart);
+    }
+
+    /// `reconnect(code, reason)`: close the socket, if any, and connect again
+    /// right away — from any state but `terminated` (from `stopped` too). The
+    /// backoff is not counted: this is the application's decision.
+    pub fn reconnect(&mut self, now: Millis, code: u16, reason: Cow<'static, str>) {
+        match self.phase {
+            Phase::Terminated => {}
+            Phase::Stopped(stop) => {
+                self.budget.restart(stop == Stop::GaveUp);
+                self.connect(now, Cause::Reconnect);
+            }
+            Phase::Disconnected(_) => self.connect(now, Cause::Reconnect),
+            Phase::Connecting(_) | Phase::Ready(..) => {
+                self.close_manually(now, ClientClose::Reconnect, code, reason);
+                let wait = Wait {
+                    at: now,
+                    trigger: Trigger::Backoff,
+                };
+                self.set_phase(Phase::Disconnected(wait), Cause::Reconnect);
+                self.connect(now, Cause::Reconnect);
+            }
+        }
+    }
+
+    /// `terminate()`: close for good, and drop what the outbox holds.
+    /// Returns the socket being closed.
+    pub fn terminate(&mut self, now: Millis) -> Option<SocketId> {
+        if matches!(self.phase, Phase::Terminated) {
+            return None;
+        }
+        let socket = self.phase.link().map(|l| l.socket);
+        let reason = Cow::Borrowed(ClientClose::Terminate.reason());
+        self.close_manually(now, ClientClose::Terminate, CLOSE_NORMAL, reason);
+        self.set_phase(Phase::Terminated, Cause::Terminate);
+        self.drop_queued();
+        socket
+    }
+
+    /// `pause()`: `connecting` and `ready` only; sends are refused and an
+    /// open that happens meanwhile is owed until `resume()`.
+    pub fn pause(&mut self, _now: Millis) {
+        if let Some(l) = self.phase.link_mut() {
+            l.app_paused = true;
+        }
+        self.pause_as(Cause::Pause);
+    }
+
+    /// `resume()`: undo `pause()`; delivers the owed `onOpen`, or `onResume`.
+    /// While the page is hidden (and pausing on hidden is on) the socket
+    /// stays paused until it is visible.
+    pub fn resume(&mut self, now: Millis) {
+        if let Some(l) = self.phase.link_mut() {
+            l.app_paused = false;
+        }
+        if !self.hidden {
+            self.resume_as(now, Cause::Resume);
+        }
+    }
+
+    /// The application has synced past the last reconnect: consecutive
+    /// failures stop counting.
+    pub fn reset_backoff(&mut self) {
+        self.reset_budget();
+    }
+
+    // ----- the page ------------------------------------------------------
+
+    /// The page became hidden (`true`) or visible (`false`). Report it only
+    /// when pausing on hidden is wanted.
+    ///
+    /// Hidden: the socket is paused (sends refused, `onOpen` deferred) and
+    /// new sockets start paused; inactivity is not judged on timers that the
+    /// browser throttles or freezes. Visible: resume (unless the application
+    /// paused), connect now if a reconnect is pending or the page's absence
+    /// stopped the machine, probe if connected.
+    pub fn set_hidden(&mut self, now: Millis, hidden: bool) {
+        if hidden == self.hidden {
+            return;
+        }
+        self.hidden = hidden;
+        if hidden {
+            self.hidden_since = now;
+            return self.pause_as(Cause::Hidden);
+        }
+        match &self.phase {
+            Phase::Stopped(Stop::Hidden) => self.connect(now, Cause::Visible),
+            Phase::Disconnected(_) if self.online => self.connect(now, Cause::Visible),
+            Phase::Connecting(l) | Phase::Ready(l, _) => {
+                if !l.app_paused {
+                    self.resume_as(now, Cause::Visible);
+                }
+                self.probe(now);
+            }
+            _ => {}
+        }
+    }
+
+    /// The network went away (`false`) or came back (`true`). Offline, a due
+    /// reconnect waits for `online` (or a ceiling) instead of burning
+    /// retries on attempts that cannot succeed; online, connect now if
+    /// disconnected, probe if ready.
+    pub fn set_online(&mut self, now: Millis, online: bool) {
+        if online == self.online {
+            return;
+        }
+        self.online = online;
+        if !online {
+            self.offline_since = now;
+            return;
+        }
+        match self.phase {
+            Phase::Disconnected(_) => self.connect(now, Cause::Online),
+            Phase::Ready(..) => self.probe(now),
+            _ => {}
+        }
+    }
+}
