@@ -440,3 +440,39 @@ async fn the_token_provider_sees_the_close_reconnect_made() {
     assert_eq!(num(&second, "attempt"), 0.0);
     let _ = s.terminate();
 }
+
+/// An expired message is reported at its deadline, by the timer, with
+/// nothing else happening (it used to wait for the next send or open).
+#[wasm_bindgen_test]
+async fn an_expired_message_is_reported_at_its_deadline() {
+    let fakes = Fakes::new();
+    let rec = Recorder::new();
+    let s = rec
+        .connect(
+            "ws://fake/",
+            &options_with(&fakes, r#"{"outbox": {"ttlMs": 150}}"#),
+        )
+        .unwrap();
+    assert!(s.send_message("late".into()).unwrap());
+    assert_eq!(s.queued_messages(), 1);
+    let start = js_sys::Date::now();
+    assert!(
+        wait_for(3000.0, || rec.count(|r| matches!(r, Rec::Dropped(..))) == 1).await,
+        "no drop reported"
+    );
+    let waited = js_sys::Date::now() - start;
+    assert!((100.0..1500.0).contains(&waited), "reported after {waited} ms");
+    let dropped: Vec<(String, JsValue)> = rec
+        .recs
+        .borrow()
+        .iter()
+        .filter_map(|r| match r {
+            Rec::Dropped(reason, data) => Some((reason.clone(), data.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(dropped[0].0, "expired");
+    assert_eq!(dropped[0].1.as_string().as_deref(), Some("late"));
+    assert_eq!(s.queued_messages(), 0);
+    let _ = s.terminate();
+}

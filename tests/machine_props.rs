@@ -21,9 +21,9 @@ use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config as ProptestConfig, TestRunner};
 use steadysocket::machine::{
     delay, is_quiet, Action, Backoff, Beat, Cause, ClosePolicy, CloseRule, Config, DecisionKind,
-    DialFailure, Event, Heartbeat, Initiator, Machine, Millis, Paused, Refusal, ResetRule, Rng,
-    RuleAction, Snapshot, SocketId, State, StateKind, Trigger, FAILED_TO_SEND, HEARTBEAT_TIMEOUT,
-    INACTIVE_SERVER, MAX_MS, PROBE_TIMEOUT, WAKE,
+    DialFailure, Event, Heartbeat, Initiator, Machine, Millis, Output, Paused, Refusal, ResetRule,
+    Rng, RuleAction, Snapshot, SocketId, State, StateKind, Timer, Trigger, FAILED_TO_SEND,
+    HEARTBEAT_TIMEOUT, INACTIVE_SERVER, MAX_MS, PROBE_TIMEOUT, WAKE,
 };
 
 const CODES: [u16; 10] = [1000, 1001, 1005, 1006, 1011, 4001, 4003, 4040, 4999, 3000];
@@ -39,9 +39,17 @@ const APP_CODES: [u16; 4] = [1000, 3000, 4000, 4999];
 const DIAL_FAILED: DialFailure = DialFailure::UrlProvider;
 const DIAL_FAILED_REASON: &str = "UrlProviderFailed";
 
+/// `n` cases, times `STEADYSOCKET_PROPTEST_FACTOR` (default 1): the long
+/// run sets it (`STEADYSOCKET_PROPTEST_FACTOR=30 cargo test --test
+/// machine_props --release` runs well over 100 000 random sequences).
 fn cases(n: u32) -> ProptestConfig {
+    let factor = std::env::var("STEADYSOCKET_PROPTEST_FACTOR")
+        .ok()
+        .and_then(|f| f.parse::<u32>().ok())
+        .unwrap_or(1)
+        .max(1);
     ProptestConfig {
-        cases: n,
+        cases: n.saturating_mul(factor),
         // Keep failures in the test output only: no files next to the tests.
         failure_persistence: None,
         ..ProptestConfig::default()
@@ -693,7 +701,10 @@ impl World {
         let state = self.m.state();
         let config = self.m.config().clone();
         let backoff = &config.backoff;
-        let (actions, events) = drain(&mut self.m);
+        let outputs: Vec<Output> = std::iter::from_fn(|| self.m.poll()).collect();
+        check_order(&outputs)?;
+        check_timers(&self.m)?;
+        let (actions, events) = machine_support::split(outputs);
         self.visited
             .insert(machine_support::snap_name(state.snapshot()));
         if matches!(input, Input::Stop | Input::StopWith(_)) {
@@ -1663,6 +1674,97 @@ fn pick_in(m: &Machine, created: &[SocketId], s: Sock) -> Option<SocketId> {
             }
         }
     }
+}
+
+/// The order the docs' tables write, for any input: a client's `close`
+/// comes right before its `onClose`; `onClose` is followed at once by the
+/// state change that leaves the socket; `connect` by the change to
+/// `connecting`; `onOpen` and `onResume` follow the change to `ready/no`; a
+/// `ping` is followed by its `onHeartbeat`.
+fn check_order(outputs: &[Output]) -> Result<(), TestCaseError> {
+    let ctx = || format!("{outputs:?}");
+    let at = |i: usize| outputs.get(i);
+    let ready_no = |o: Option<&Output>| {
+        matches!(o, Some(Output::Event(Event::StateChanged { to, .. }))
+            if to.state == StateKind::Ready && to.paused == Some(Paused::No))
+    };
+    for (i, o) in outputs.iter().enumerate() {
+        match o {
+            Output::Event(Event::Closed(info)) => {
+                prop_assert!(
+                    matches!(at(i + 1), Some(Output::Event(Event::StateChanged { .. }))),
+                    "onClose then the state change: {}",
+                    ctx()
+                );
+                let client_closed_a_socket = info.initiator == Initiator::Client
+                    && !(info.code == 1006 && info.reason.ends_with("Failed"));
+                if client_closed_a_socket {
+                    let i = i.checked_sub(1);
+                    let close = i.and_then(at);
+                    prop_assert!(
+                        matches!(close, Some(Output::Action(Action::Close { code, reason, .. }))
+                            if *code == info.code && *reason == info.reason),
+                        "close right before its onClose: {}",
+                        ctx()
+                    );
+                }
+            }
+            Output::Action(Action::Connect { .. }) => prop_assert!(
+                matches!(at(i + 1), Some(Output::Event(Event::StateChanged { to, .. }))
+                    if to.state == StateKind::Connecting),
+                "connect then the change to connecting: {}",
+                ctx()
+            ),
+            Output::Event(Event::Opened(_) | Event::Resumed) => prop_assert!(
+                ready_no(i.checked_sub(1).and_then(at)),
+                "onOpen/onResume right after the change to ready/no: {}",
+                ctx()
+            ),
+            Output::Action(Action::SendPing { .. }) => prop_assert!(
+                matches!(
+                    at(i + 1),
+                    Some(Output::Event(Event::Heartbeat(Beat::Ping | Beat::Probe)))
+                ),
+                "ping then its onHeartbeat: {}",
+                ctx()
+            ),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Every armed timer has one deadline, the earliest is `poll_timeout()`, and
+/// a socket's timers are armed only while there is a socket: nothing of a
+/// connection outlives it.
+fn check_timers(m: &Machine) -> Result<(), TestCaseError> {
+    let armed: Vec<(Timer, Millis)> = m.timers().collect();
+    for (i, (t, _)) in armed.iter().enumerate() {
+        prop_assert!(
+            !armed[..i].iter().any(|(u, _)| u == t),
+            "{t:?} armed twice: {armed:?}"
+        );
+    }
+    prop_assert_eq!(m.poll_timeout(), armed.iter().map(|(_, at)| *at).min());
+    let state = m.state();
+    for (t, _) in &armed {
+        let ok = match t {
+            Timer::Reconnect => state == State::Disconnected,
+            Timer::ConnectTimeout => matches!(state, State::Connecting { .. }),
+            Timer::Inactivity => matches!(state, State::Connecting { .. } | State::Ready { .. }),
+            Timer::StableReset | Timer::PingDeadline | Timer::Heartbeat => {
+                matches!(state, State::Ready { .. })
+            }
+            Timer::HiddenStop => !matches!(state, State::Stopped | State::Terminated),
+            Timer::OutboxExpiry => false,
+        };
+        prop_assert!(ok, "{t:?} armed in {state:?}");
+    }
+    if state.socket().is_none() {
+        prop_assert!(m.wants_every_frame(), "frames matter again in {state:?}");
+        prop_assert_eq!(m.sendable(), None);
+    }
+    Ok(())
 }
 
 fn drain(m: &mut Machine) -> (Vec<Action>, Vec<Event>) {

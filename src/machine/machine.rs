@@ -1,4 +1,6 @@
-//! The machine: its data, what it answers, and its inputs.
+//! The machine: its data — the state with its socket's data, seen only by
+//! this module and its children — what it answers, its outputs and its
+//! timer. Its inputs are in `inputs.rs`, built from `transitions.rs`.
 //!
 //! ```
 //! use steadysocket::machine::{Action, Config, Event, Machine, Output};
