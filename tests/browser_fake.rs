@@ -461,7 +461,10 @@ async fn an_expired_message_is_reported_at_its_deadline() {
         "no drop reported"
     );
     let waited = js_sys::Date::now() - start;
-    assert!((100.0..1500.0).contains(&waited), "reported after {waited} ms");
+    assert!(
+        (100.0..1500.0).contains(&waited),
+        "reported after {waited} ms"
+    );
     let dropped: Vec<(String, JsValue)> = rec
         .recs
         .borrow()
