@@ -327,7 +327,7 @@ fn config() -> impl Strategy<Value = Config> {
                 wake_threshold_ms: life.wake_threshold_ms,
                 offline_ceiling_ms: life.offline_ceiling_ms,
                 stop_when_hidden_ms: life.stop_when_hidden_ms,
-                // Covered by machine_life's focused tests.
+                // Covered by machine_heartbeat's focused tests.
                 connect_timeout_ms: None,
                 outbox: None,
             },

@@ -1,13 +1,16 @@
 //! Shared helpers for the native machine tests: a fake clock, a harness that
-//! drains the machine's two queues, and drivers that bring a machine into each
-//! state of the docs' state table through public inputs only.
+//! drains the machine's output, drivers that bring a machine into each state
+//! of the docs' state table through public inputs only, and the configs,
+//! states, actions, decisions and event views the example tests share.
 
 // Each test binary uses a different subset of these helpers.
 #![allow(dead_code)]
 
+use std::borrow::Cow;
+
 use steadysocket::machine::{
-    Action, Cause, CloseInfo, Config, Decision, DecisionKind, Event, Initiator, Machine, Millis,
-    Note, Output, Paused, Snapshot, SocketId, StateKind,
+    Action, Beat, Cause, CloseInfo, Config, Decision, DecisionKind, Event, Heartbeat, Initiator,
+    Machine, Millis, Note, OpenMeta, Output, Paused, Snapshot, SocketId, StateKind,
 };
 
 /// Steps between inputs while driving a machine somewhere, so that times in
@@ -427,4 +430,198 @@ pub fn split(outputs: Vec<Output>) -> (Vec<Action>, Vec<Event>) {
         }
     }
     (actions, events)
+}
+
+// ----- configs ----------------------------------------------------------------
+
+/// `c` without the inactivity timeout.
+pub fn inactivity_off(mut c: Config) -> Config {
+    c.inactivity_ms = None;
+    c
+}
+
+/// No jitter, with a heartbeat.
+pub fn hb(interval_ms: Millis, timeout_ms: Millis, any_frame: bool) -> Config {
+    Config {
+        heartbeat: Some(Heartbeat {
+            interval_ms,
+            timeout_ms,
+            any_frame,
+        }),
+        ..no_jitter()
+    }
+}
+
+/// The default heartbeat (a ping after 30 s without a send, 10 s for the
+/// answer), no jitter.
+pub fn hb_default() -> Config {
+    hb(30_000, 10_000, false)
+}
+
+/// No jitter; stop after the page has been hidden for `ms`.
+pub fn with_stop_when_hidden(ms: Millis) -> Config {
+    Config {
+        stop_when_hidden_ms: Some(ms),
+        ..no_jitter()
+    }
+}
+
+// ----- machines on the way ------------------------------------------------------
+
+/// Started at 1000 (socket 0 created then), open at 1010: inactivity deadline
+/// 61 010 and, with the default heartbeat, the first ping at 31 010 (the
+/// interval counts from the open).
+pub fn ready(config: Config) -> Harness {
+    let mut h = Harness::started(config);
+    h.at(1010);
+    h.open();
+    assert_eq!(h.m.sendable(), Some(s(0)));
+    h
+}
+
+/// `ready`, then socket 0 closes with 1006 at 1020: the reconnect is planned
+/// for 2020 (base 1000, one retry).
+pub fn disconnected_after_open(config: Config) -> Harness {
+    let mut h = ready(config);
+    h.at(1020);
+    let (_, events) = h.close(1006, "");
+    assert_eq!(closed_info(&events).decision, retry(1000, 1));
+    assert_eq!(h.m.poll_timeout(), Some(2020));
+    h
+}
+
+/// Two failures, then a fresh socket (connecting): retries = 2.
+pub fn after_two_failures(config: Config) -> Harness {
+    let mut h = Harness::started(config);
+    h.fail_and_reconnect(1006, "");
+    h.fail_and_reconnect(1006, "");
+    assert_eq!(h.m.connection_state().connection_retries, 2);
+    h
+}
+
+// ----- states, sockets and actions ------------------------------------------------
+
+pub const CONNECTING_NO: Snap = (StateKind::Connecting, Some(Paused::No));
+pub const CONNECTING_YES: Snap = (StateKind::Connecting, Some(Paused::Yes));
+pub const READY_NO: Snap = (StateKind::Ready, Some(Paused::No));
+pub const READY_YES: Snap = (StateKind::Ready, Some(Paused::Yes));
+pub const READY_UNINITIALIZED: Snap = (StateKind::Ready, Some(Paused::Uninitialized));
+pub const DISCONNECTED: Snap = (StateKind::Disconnected, None);
+/// The state (not the close reason `steadysocket::machine::STOPPED`).
+pub const STOPPED: Snap = (StateKind::Stopped, None);
+
+/// The machine's state and paused sub-state.
+pub fn kind(h: &Harness) -> Snap {
+    let s = h.m.state().snapshot();
+    (s.state, s.paused)
+}
+
+/// Socket `n`.
+pub fn s(n: u64) -> SocketId {
+    SocketId(n)
+}
+
+/// Create socket `n`.
+pub fn connect(n: u64) -> Action {
+    Action::Connect { socket: s(n) }
+}
+
+/// Ping on socket `n`.
+pub fn ping(n: u64) -> Action {
+    Action::SendPing { socket: s(n) }
+}
+
+/// Close socket `n`.
+pub fn close(n: u64, code: u16, reason: &'static str) -> Action {
+    Action::Close {
+        socket: s(n),
+        code,
+        reason: Cow::Borrowed(reason),
+    }
+}
+
+/// No action and no event.
+pub fn nothing() -> (Vec<Action>, Vec<Event>) {
+    (Vec::new(), Vec::new())
+}
+
+// ----- decisions and closes --------------------------------------------------------
+
+/// The decision of the application's own close (`stop()`, `stop_with()`,
+/// `terminate()`, `reconnect()`): with `reconnect`, at once (0 ms).
+pub fn manual(reconnect: bool, retries: u32) -> Decision {
+    Decision {
+        kind: DecisionKind::Manual,
+        reconnect,
+        base_ms: reconnect.then_some(0),
+        delay_ms: reconnect.then_some(0),
+        retries,
+        max_retries: None,
+        rule: None,
+    }
+}
+
+/// A close's fields.
+pub fn close_fields(info: &CloseInfo) -> (u16, &str, bool, Initiator, bool, Decision) {
+    (
+        info.code,
+        info.reason.as_str(),
+        info.was_clean,
+        info.initiator,
+        info.quiet,
+        info.decision,
+    )
+}
+
+// ----- onOpen ----------------------------------------------------------------------
+
+/// Every `onOpen` of a batch.
+pub fn opened(events: &[Event]) -> Vec<OpenMeta> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Opened(m) => Some(m.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The one `onOpen` of a batch.
+pub fn one_open(events: &[Event]) -> OpenMeta {
+    let o = opened(events);
+    assert_eq!(o.len(), 1, "expected one onOpen in {events:?}");
+    o[0].clone()
+}
+
+/// The Convex fields of `onOpen`'s metadata: the connection count, the last
+/// close reason and `clientTs` (not the trigger and the downtime).
+pub fn convex_fields(m: &OpenMeta) -> (u32, Option<&str>, Millis) {
+    (
+        m.connection_count,
+        m.last_close_reason.as_deref(),
+        m.client_ts,
+    )
+}
+
+// ----- heartbeat -------------------------------------------------------------------
+
+/// The `onHeartbeat` of a beat.
+pub fn beat(b: Beat) -> Event {
+    Event::Heartbeat(b)
+}
+
+/// The `onHeartbeat` of a pong, `rtt_ms` after its ping.
+pub fn pong(rtt_ms: Millis) -> Event {
+    Event::Heartbeat(Beat::Pong { rtt_ms })
+}
+
+/// The beats of a batch.
+pub fn beats(events: &[Event]) -> Vec<Beat> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Heartbeat(b) => Some(*b),
+            _ => None,
+        })
+        .collect()
 }

@@ -1,0 +1,403 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! The close policy, on a fake clock with the [`Harness`]: what each close
+//! code and reason means by default (4003 permanent, 4001 limited to three
+//! retries, Convex's server-error table), custom rules (codes, reason
+//! prefixes, the first match winning), `onServerDisconnectError` and the
+//! quiet codes (1000, 1001, 1005, 4040).
+//!
+//! No jitter, so every delay equals its base.
+
+mod machine_support;
+
+use machine_support::{changed, closed_info, no_jitter, reach, ready, retry, Harness, Start};
+
+use steadysocket::machine::{
+    is_quiet, Action, Cause, CloseInfo, ClosePolicy, CloseRule, Config, Decision, DecisionKind,
+    Event, Initiator, Millis, Paused, RuleAction, SocketId, State, StateKind,
+    CODE_SESSION_NOT_FOUND, CODE_UNAUTHORIZED,
+};
+
+use Paused::No;
+use StateKind::{Connecting, Ready, Stopped};
+
+// ----- the default rules -----------------------------------------------------
+
+#[test]
+fn code_4003_stops_for_good() {
+    assert_eq!(CODE_UNAUTHORIZED, 4003);
+    let mut h = reach(Start::ReadyNo, no_jitter(), false);
+    let (actions, events) = h.close(4003, "Unauthorized");
+    assert_eq!(actions, []);
+    assert_eq!(
+        events,
+        [
+            Event::ServerDisconnectError {
+                code: 4003,
+                reason: "Unauthorized".into()
+            },
+            Event::Closed(CloseInfo {
+                code: 4003,
+                reason: "Unauthorized".into(),
+                was_clean: false,
+                initiator: Initiator::Server,
+                quiet: false,
+                decision: Decision {
+                    kind: DecisionKind::Permanent,
+                    reconnect: false,
+                    base_ms: None,
+                    delay_ms: None,
+                    retries: 0,
+                    max_retries: None,
+                    rule: Some(0),
+                },
+            }),
+            changed((Ready, Some(No)), (Stopped, None), Cause::PermanentClose),
+        ]
+    );
+    assert_eq!(h.m.poll_timeout(), None);
+    h.at(h.now + 10_000_000);
+    h.m.handle_timeout(h.now);
+    assert_eq!(h.drain(), (vec![], vec![]));
+    assert_eq!(h.m.state(), State::Stopped);
+}
+
+#[test]
+fn code_4001_is_retried_three_times_then_stops() {
+    assert_eq!(CODE_SESSION_NOT_FOUND, 4001);
+    let mut h = Harness::started(no_jitter());
+    for (retries, base) in [(1, 2000), (2, 4000), (3, 8000)] {
+        h.open();
+        let info = h.fail_and_reconnect(4001, "");
+        assert_eq!(
+            info.decision,
+            Decision {
+                kind: DecisionKind::Limited,
+                reconnect: true,
+                base_ms: Some(base),
+                delay_ms: Some(base),
+                retries,
+                max_retries: Some(3),
+                rule: Some(1),
+            }
+        );
+    }
+    h.open();
+    let (actions, events) = h.close(4001, "");
+    assert_eq!(actions, []);
+    assert_eq!(
+        closed_info(&events).decision,
+        Decision {
+            kind: DecisionKind::Limited,
+            reconnect: false,
+            base_ms: None,
+            delay_ms: None,
+            retries: 3,
+            max_retries: Some(3),
+            rule: Some(1),
+        }
+    );
+    assert_eq!(
+        events.last(),
+        Some(&changed(
+            (Ready, Some(No)),
+            (Stopped, None),
+            Cause::RetriesExhausted
+        ))
+    );
+    assert_eq!(h.m.poll_timeout(), None);
+
+    // tryRestart gives the budgets back.
+    h.advance(100);
+    h.m.try_restart(h.now);
+    let (actions, events) = h.drain();
+    assert_eq!(
+        actions,
+        [Action::Connect {
+            socket: SocketId(4)
+        }]
+    );
+    assert_eq!(
+        events,
+        [changed(
+            (Stopped, None),
+            (Connecting, Some(No)),
+            Cause::Restart
+        )]
+    );
+    assert_eq!(h.m.connection_state().connection_retries, 0);
+    let (_, events) = h.close(4001, "");
+    let d = closed_info(&events).decision;
+    assert!(d.reconnect);
+    assert_eq!((d.base_ms, d.retries), (Some(2000), 1));
+}
+
+/// Convex's server errors and the first delay each calls for, in the order
+/// of the default rules (after 4003 and 4001), as README.md's table of the
+/// default rules gives them: `retry` from 1 s or from 3 s.
+const SERVER_ERRORS: [(&str, Millis); 14] = [
+    ("InternalServerError", 1000),
+    ("SubscriptionsWorkerFullError", 3000),
+    ("TooManyConcurrentRequests", 3000),
+    ("CommitterFullError", 3000),
+    ("AwsTooManyRequestsException", 3000),
+    ("ExecuteFullError", 3000),
+    ("SystemTimeoutError", 3000),
+    ("ExpiredInQueue", 3000),
+    ("VectorIndexesUnavailable", 1000),
+    ("SearchIndexesUnavailable", 1000),
+    ("TableSummariesUnavailable", 1000),
+    ("VectorIndexTooLarge", 3000),
+    ("SearchIndexTooLarge", 3000),
+    ("TooManyWritesInTimePeriod", 3000),
+];
+
+#[test]
+fn server_error_reasons_use_their_first_delays() {
+    for (i, &(prefix, ms)) in SERVER_ERRORS.iter().enumerate() {
+        let mut h = reach(Start::ReadyNo, no_jitter(), false);
+        let reason = format!("{prefix}: something went wrong");
+        let (_, events) = h.close(1011, &reason);
+        assert_eq!(
+            events[0],
+            Event::ServerDisconnectError {
+                code: 1011,
+                reason: reason.clone()
+            }
+        );
+        let d = closed_info(&events).decision;
+        assert_eq!(
+            d,
+            Decision {
+                rule: Some(2 + i),
+                ..retry(ms, 1)
+            },
+            "{prefix}"
+        );
+        assert_eq!(h.m.poll_timeout(), Some(h.now + ms), "{prefix}");
+    }
+    // A reason only containing a prefix somewhere else is not a match.
+    let mut h = reach(Start::ReadyNo, no_jitter(), false);
+    let (_, events) = h.close(1011, "Error: TooManyConcurrentRequests");
+    assert_eq!(closed_info(&events).decision, retry(1000, 1));
+}
+
+// ----- custom rules ----------------------------------------------------------
+
+/// Four rules: a "Fatal" reason in 4000–4099 is permanent, the rest of that
+/// range retried from 500 ms, a "Slow" reason (any code) retried once from
+/// 7 s, and 1000 or 3000–3005 retried from `backoffInitialMs`.
+fn fatal_slow_policy() -> ClosePolicy {
+    ClosePolicy {
+        rules: vec![
+            CloseRule {
+                codes: vec![(4000, 4099)],
+                reason_prefix: Some("Fatal".into()),
+                action: RuleAction::Permanent,
+            },
+            CloseRule {
+                codes: vec![(4000, 4099)],
+                reason_prefix: None,
+                action: RuleAction::Retry {
+                    initial_ms: Some(500),
+                },
+            },
+            CloseRule {
+                codes: vec![],
+                reason_prefix: Some("Slow".into()),
+                action: RuleAction::Limited {
+                    max_retries: 1,
+                    initial_ms: 7000,
+                },
+            },
+            CloseRule {
+                codes: vec![(1000, 1000), (3000, 3005)],
+                reason_prefix: None,
+                action: RuleAction::Retry { initial_ms: None },
+            },
+        ],
+    }
+}
+
+#[test]
+fn a_custom_policy_replaces_the_default_and_the_first_match_wins() {
+    let config = Config {
+        policy: fatal_slow_policy(),
+        ..no_jitter()
+    };
+    let decide = |code, reason: &str| {
+        let mut h = Harness::started(config.clone());
+        let (_, events) = h.close(code, reason);
+        (closed_info(&events).decision, h.m.state())
+    };
+    // 4003 is no longer permanent: rule 1 retries it from 500.
+    assert_eq!(
+        decide(4003, ""),
+        (
+            Decision {
+                rule: Some(1),
+                ..retry(500, 1)
+            },
+            State::Disconnected
+        )
+    );
+    // Rules 0 and 1 both match; 0 comes first.
+    let (d, state) = decide(4050, "Fatal: gone");
+    assert_eq!(
+        (d.kind, d.reconnect, d.rule),
+        (DecisionKind::Permanent, false, Some(0))
+    );
+    assert_eq!(state, State::Stopped);
+    // Outside the range, "Fatal" means nothing.
+    assert_eq!(decide(4100, "Fatal: gone").0, retry(1000, 1));
+    // Any code with a "Slow" reason.
+    let (d, _) = decide(1011, "Slow down");
+    assert_eq!(
+        d,
+        Decision {
+            kind: DecisionKind::Limited,
+            max_retries: Some(1),
+            rule: Some(2),
+            ..retry(7000, 1)
+        }
+    );
+    // The default server error table is gone.
+    assert_eq!(decide(1011, "InternalServerError: x").0, retry(1000, 1));
+    assert_eq!(decide(1011, "TooManyConcurrentRequests").0, retry(1000, 1));
+    // A second range of a rule; `None` takes the backoff's initial delay.
+    assert_eq!(
+        decide(3003, "").0,
+        Decision {
+            rule: Some(3),
+            ..retry(1000, 1)
+        }
+    );
+    assert_eq!(decide(3006, "").0, retry(1000, 1));
+
+    // A limited custom rule stops after its budget.
+    let mut h = Harness::started(config.clone());
+    h.fail_and_reconnect(1011, "Slow");
+    let (_, events) = h.close(1011, "Slow");
+    let d = closed_info(&events).decision;
+    assert_eq!(
+        (d.reconnect, d.max_retries, d.rule),
+        (false, Some(1), Some(2))
+    );
+    assert_eq!(h.m.state(), State::Stopped);
+}
+
+#[test]
+fn close_rules_match_codes_and_reason_prefixes() {
+    let p = fatal_slow_policy();
+    assert_eq!(p.classify(4000, "Fatal"), Some(0));
+    assert_eq!(p.classify(4099, "Fatality"), Some(0));
+    assert_eq!(p.classify(4099, "fatal"), Some(1));
+    assert_eq!(p.classify(3999, "Fatal"), None);
+    assert_eq!(p.classify(1000, "x"), Some(3));
+    assert_eq!(p.classify(1001, "x"), None);
+    assert_eq!(p.classify(1001, "Slow"), Some(2));
+    assert_eq!(p.classify(4000, "Slow"), Some(1));
+    let d = ClosePolicy::default();
+    // 4003, 4001, then the fourteen server errors.
+    assert_eq!(d.rules.len(), 16);
+    assert_eq!(d.classify(4003, "InternalServerError"), Some(0));
+    assert_eq!(d.classify(4001, "TooManyConcurrentRequests"), Some(1));
+    assert_eq!(d.classify(1011, "ExpiredInQueue!"), Some(2 + 7));
+    assert_eq!(d.classify(1006, ""), None);
+}
+
+// ----- server disconnect errors and quiet codes ------------------------------
+
+#[test]
+fn quiet_codes_never_report_a_server_disconnect_error() {
+    for code in [1000, 1001, 1005, 4040] {
+        assert!(is_quiet(code));
+        let mut h = reach(Start::ReadyNo, no_jitter(), false);
+        let (_, events) = h.close(code, "InternalServerError: x");
+        assert!(
+            !events
+                .iter()
+                .any(|e| matches!(e, Event::ServerDisconnectError { .. })),
+            "{code}: {events:?}"
+        );
+        let info = closed_info(&events);
+        assert!(info.quiet);
+        assert_eq!(info.code, code);
+        assert_eq!(info.reason, "InternalServerError: x");
+        assert_eq!(info.initiator, Initiator::Server);
+    }
+}
+
+#[test]
+fn other_codes_with_a_reason_report_a_server_disconnect_error() {
+    for code in [1002, 1006, 1011, 3000, 4001, 4003, 4041, 4999] {
+        assert!(!is_quiet(code));
+        let mut h = reach(Start::ConnectingNo, no_jitter(), false);
+        let (_, events) = h.close(code, "whatever");
+        assert_eq!(
+            events[0],
+            Event::ServerDisconnectError {
+                code,
+                reason: "whatever".into()
+            },
+            "{code}"
+        );
+        assert!(matches!(events[1], Event::Closed(ref i) if !i.quiet && i.code == code));
+        assert_eq!(
+            events
+                .iter()
+                .filter(|e| matches!(e, Event::ServerDisconnectError { .. }))
+                .count(),
+            1
+        );
+    }
+}
+
+#[test]
+fn other_codes_without_a_reason_report_nothing() {
+    for code in [1006, 1011, 3000, 4999] {
+        let mut h = reach(Start::ReadyNo, no_jitter(), false);
+        let (_, events) = h.close(code, "");
+        assert_eq!(events.len(), 2, "{code}: {events:?}");
+        assert!(!closed_info(&events).quiet);
+    }
+}
+
+/// The application's closes are quiet as the server's are: by their code.
+#[test]
+fn manual_closes_are_quiet_by_their_code() {
+    // Quiet: 1000, 1001, 1005 and 4040; every other code is not.
+    for (code, quiet) in [
+        (1000, true),
+        (1001, true),
+        (3000, false),
+        (4000, false),
+        (4040, true),
+        (4999, false),
+    ] {
+        let mut h = ready(no_jitter());
+        let (_, events) = h.input_at(2000, |m, t| m.reconnect(t, code, "x".into()));
+        let info = closed_info(&events);
+        assert_eq!(info.code, code);
+        assert_eq!(info.quiet, quiet, "reconnect with {code}");
+
+        let mut h = ready(no_jitter());
+        let (_, events) = h.input_at(2000, |m, t| {
+            m.stop_with(t, code, "x".into());
+        });
+        let info = closed_info(&events);
+        assert_eq!(info.code, code);
+        assert_eq!(info.quiet, quiet, "stop with {code}");
+    }
+    // stop() and terminate() close with 1000: quiet.
+    let mut h = ready(no_jitter());
+    let (_, events) = h.input_at(2000, |m, t| {
+        m.stop(t);
+    });
+    assert!(closed_info(&events).quiet);
+    let mut h = ready(no_jitter());
+    let (_, events) = h.input_at(2000, |m, t| {
+        m.terminate(t);
+    });
+    assert!(closed_info(&events).quiet);
+    assert!(!is_quiet(4000));
+}
