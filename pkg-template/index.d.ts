@@ -62,6 +62,7 @@ export type StateChangeCause =
   | "open"
   | "close"
   | "inactivity"
+  | "connectTimeout"
   | "sendFailed"
   | "dialFailed"
   | "heartbeatTimeout"

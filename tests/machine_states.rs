@@ -12,6 +12,8 @@
 
 mod machine_support;
 
+use std::collections::BTreeSet;
+
 use std::borrow::Cow;
 
 use machine_support::{
@@ -502,34 +504,128 @@ fn names_match_the_javascript_api() {
     assert_eq!(StateKind::Terminated.as_str(), "terminated");
 }
 
+/// The string unions of index.d.ts (`type Name = "a" | "b" | …;`).
+fn d_ts_union(name: &str) -> BTreeSet<String> {
+    const D_TS: &str = include_str!("../pkg-template/index.d.ts");
+    let start = D_TS
+        .find(&format!("export type {name} ="))
+        .unwrap_or_else(|| panic!("index.d.ts declares {name}"));
+    let body = &D_TS[start..];
+    let end = body.find(';').expect("the union ends");
+    body[..end]
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Every cause, trigger, decision kind and paused sub-state the machine can
+/// report is one index.d.ts declares, and the other way round; the README's
+/// list of causes names them all too.
 #[test]
-fn browser_life_causes_triggers_and_reasons_match_the_javascript_api() {
-    let causes = [
-        (Cause::DialFailed, "dialFailed"),
-        (Cause::HeartbeatTimeout, "heartbeatTimeout"),
-        (Cause::ProbeTimeout, "probeTimeout"),
-        (Cause::Reconnect, "reconnect"),
-        (Cause::Hidden, "hidden"),
-        (Cause::Visible, "visible"),
-        (Cause::Online, "online"),
-        (Cause::Wake, "wake"),
+fn causes_triggers_and_kinds_are_those_index_d_ts_and_the_readme_name() {
+    // Listed in full: a match without a wildcard stops compiling when a
+    // variant is added and not listed here.
+    const CAUSES: [Cause; 22] = [
+        Cause::Initial,
+        Cause::Backoff,
+        Cause::Open,
+        Cause::Close,
+        Cause::Inactivity,
+        Cause::ConnectTimeout,
+        Cause::SendFailed,
+        Cause::DialFailed,
+        Cause::HeartbeatTimeout,
+        Cause::ProbeTimeout,
+        Cause::Reconnect,
+        Cause::Hidden,
+        Cause::Visible,
+        Cause::Online,
+        Cause::Wake,
+        Cause::PermanentClose,
+        Cause::RetriesExhausted,
+        Cause::Stop,
+        Cause::Restart,
+        Cause::Terminate,
+        Cause::Pause,
+        Cause::Resume,
     ];
-    for (c, name) in causes {
-        assert_eq!(c.as_str(), name);
+    let _every_cause_listed = |c: Cause| match c {
+        Cause::Initial
+        | Cause::Backoff
+        | Cause::Open
+        | Cause::Close
+        | Cause::Inactivity
+        | Cause::ConnectTimeout
+        | Cause::SendFailed
+        | Cause::DialFailed
+        | Cause::HeartbeatTimeout
+        | Cause::ProbeTimeout
+        | Cause::Reconnect
+        | Cause::Hidden
+        | Cause::Visible
+        | Cause::Online
+        | Cause::Wake
+        | Cause::PermanentClose
+        | Cause::RetriesExhausted
+        | Cause::Stop
+        | Cause::Restart
+        | Cause::Terminate
+        | Cause::Pause
+        | Cause::Resume => {}
+    };
+    let causes: BTreeSet<String> = CAUSES.iter().map(|c| c.as_str().to_owned()).collect();
+    assert_eq!(causes, d_ts_union("StateChangeCause"));
+    let readme = include_str!("../README.md");
+    let line = readme
+        .lines()
+        .find(|l| l.contains("`cause` is one of"))
+        .expect("the README lists the causes");
+    for c in &causes {
+        assert!(
+            line.contains(&format!("`{c}`")),
+            "the README's list lacks {c}"
+        );
     }
+
     let triggers = [
-        (Trigger::Initial, "initial"),
-        (Trigger::Backoff, "backoff"),
-        (Trigger::Inactivity, "inactivity"),
-        (Trigger::Heartbeat, "heartbeat"),
-        (Trigger::Online, "online"),
-        (Trigger::Visible, "visible"),
-        (Trigger::Wake, "wake"),
-        (Trigger::Manual, "manual"),
+        Trigger::Initial,
+        Trigger::Backoff,
+        Trigger::Inactivity,
+        Trigger::Heartbeat,
+        Trigger::Online,
+        Trigger::Visible,
+        Trigger::Wake,
+        Trigger::Manual,
     ];
-    for (t, name) in triggers {
-        assert_eq!(t.as_str(), name);
-    }
+    let _every_trigger_listed = |t: Trigger| match t {
+        Trigger::Initial
+        | Trigger::Backoff
+        | Trigger::Inactivity
+        | Trigger::Heartbeat
+        | Trigger::Online
+        | Trigger::Visible
+        | Trigger::Wake
+        | Trigger::Manual => {}
+    };
+    let names: BTreeSet<String> = triggers.iter().map(|t| t.as_str().to_owned()).collect();
+    assert_eq!(names, d_ts_union("ConnectTrigger"));
+
+    let kinds = [
+        DecisionKind::Retry,
+        DecisionKind::Limited,
+        DecisionKind::Permanent,
+        DecisionKind::Manual,
+    ];
+    let names: BTreeSet<String> = kinds.iter().map(|k| k.as_str().to_owned()).collect();
+    assert_eq!(names, d_ts_union("DecisionKind"));
+
+    let paused = [No, Yes, Paused::Uninitialized];
+    let names: BTreeSet<String> = paused.iter().map(|p| p.as_str().to_owned()).collect();
+    assert_eq!(names, d_ts_union("PausedState"));
+
+    // The close reasons the README names.
     assert_eq!(RECONNECT, "Reconnect");
     assert_eq!(HEARTBEAT_TIMEOUT, "HeartbeatTimeout");
     assert_eq!(PROBE_TIMEOUT, "ProbeTimeout");
