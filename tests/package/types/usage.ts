@@ -67,6 +67,7 @@ function describeCause(cause: StateChangeCause): string {
     case "open":
     case "close":
     case "inactivity":
+    case "connectTimeout":
     case "sendFailed":
     case "dialFailed":
     case "heartbeatTimeout":
