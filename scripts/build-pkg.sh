@@ -5,8 +5,9 @@
 #      module); the glue bundled with esbuild (it folds in the snippet
 #      src/web/fast.js, the message hot path);
 #   3. pkg-template/ on top: package.json (its version set from Cargo.toml),
-#      the entry points (index.js, node.js), the hand-written index.d.ts,
-#      the npm README and the LICENSE;
+#      the entry points (index.js, bundled with the options.js and door.js
+#      it imports; node.js), the hand-written index.d.ts, the npm README and
+#      the LICENSE;
 #   4. pkg/ replaced by the result in one move.
 # Prints the sizes, raw and gzip -9. wasm-pack's own package.json, README
 # and generated .d.ts files are not part of the package (the generated
@@ -41,7 +42,12 @@ wasm-opt -Oz --converge --strip-producers --strip-target-features \
   --outfile="$STAGE/pkg/steadysocket.js"
 grep -q 'import.meta.url' "$STAGE/pkg/steadysocket.js" ||
   die "the bundled glue no longer locates its .wasm through import.meta.url"
-cp pkg-template/index.js pkg-template/node.js pkg-template/index.d.ts \
+# The entry with the modules it is written in (options.js, door.js) as one
+# file; the glue stays a file of its own.
+"$ROOT/node_modules/.bin/esbuild" pkg-template/index.js --bundle --format=esm \
+  --platform=neutral --log-level=warning --external:./steadysocket.js \
+  --outfile="$STAGE/pkg/index.js"
+cp pkg-template/node.js pkg-template/index.d.ts \
   pkg-template/README.md pkg-template/LICENSE "$STAGE/pkg/"
 node -e '
   const fs = require("fs");

@@ -22,4 +22,4 @@ pub mod machine;
 mod web;
 
 #[cfg(target_arch = "wasm32")]
-pub use web::SteadySocket;
+pub use web::Core;

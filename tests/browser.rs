@@ -558,7 +558,7 @@ async fn app_signal_resets_backoff() {
     let _ = s.terminate();
 }
 
-fn error_of(r: Result<steadysocket::SteadySocket, JsValue>, what: &str) -> (String, String) {
+fn error_of(r: Result<SteadySocket, JsValue>, what: &str) -> (String, String) {
     let e: js_sys::Error = match r {
         Ok(s) => {
             let _ = s.terminate();
@@ -572,7 +572,7 @@ fn error_of(r: Result<steadysocket::SteadySocket, JsValue>, what: &str) -> (Stri
 #[wasm_bindgen_test]
 fn bad_options_throw_errors_naming_the_option() {
     let url = ws_url(&client_id("bad"), "");
-    let new = |opts: &str| steadysocket::SteadySocket::new(url.as_str().into(), js(opts));
+    let new = |opts: &str| SteadySocket::new(url.as_str().into(), js(opts));
     let cases = [
         (r#"{"onOpen": 5}"#, "TypeError", "onOpen"),
         (r#"{"backoffMaxMs": -1}"#, "RangeError", "backoffMaxMs"),
@@ -620,14 +620,11 @@ fn bad_options_throw_errors_naming_the_option() {
     // Relative URLs resolve against the page, like the browser's WebSocket;
     // a wrong scheme or a broken host is the browser's SyntaxError.
     for bad in ["ftp://example.com/", "ws://[broken/"] {
-        let (n, m) = error_of(steadysocket::SteadySocket::new(bad.into(), js("{}")), bad);
+        let (n, m) = error_of(SteadySocket::new(bad.into(), js("{}")), bad);
         assert_eq!(n, "SyntaxError", "{bad}: {m}");
         assert!(m.contains("WebSocket"), "the browser's own message: {m}");
     }
-    let (n, m) = error_of(
-        steadysocket::SteadySocket::new(5.into(), js("{}")),
-        "a number URL",
-    );
+    let (n, m) = error_of(SteadySocket::new(5.into(), js("{}")), "a number URL");
     assert_eq!((n.as_str(), m.contains("url")), ("TypeError", true));
     let s = new("{}").unwrap();
     let err = s
@@ -639,7 +636,7 @@ fn bad_options_throw_errors_naming_the_option() {
 
 #[wasm_bindgen_test]
 fn default_close_policy_is_exposed() {
-    let p = js_sys::Array::from(&steadysocket::SteadySocket::default_close_policy());
+    let p = js_sys::Array::from(&SteadySocket::default_close_policy());
     assert_eq!(str_field(&p.get(0), "action"), "permanent");
     assert_eq!(
         js_sys::Array::from(&field(&p.get(0), "codes"))

@@ -8,7 +8,6 @@ mod browser_support;
 
 use browser_support::*;
 use js_sys::{Array, Function, Reflect};
-use steadysocket::SteadySocket;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;

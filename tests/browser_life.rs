@@ -12,7 +12,6 @@ use std::rc::Rc;
 
 use browser_support::*;
 use js_sys::{Array, Function, Promise, Reflect};
-use steadysocket::SteadySocket;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;

@@ -1,6 +1,7 @@
-//! The application's values — its callbacks, providers, logger and
-//! WebSocket constructor — held in one JavaScript array, the anchor, so that
-//! a socket lives exactly as long as the browser would keep a `WebSocket`.
+//! The application's values — the door to its callbacks, providers and
+//! logger, its WebSocket constructor, `onMessage` — held in one JavaScript
+//! array, the anchor, so that a socket lives exactly as long as the browser
+//! would keep a `WebSocket`.
 //!
 //! Every `JsValue` Rust holds is a root for the garbage collector (a slot in
 //! wasm-bindgen's externref table), and the collector cannot see through
@@ -19,15 +20,15 @@
 //!   takes the owner, the anchor and the callbacks together, and
 //!   wasm-bindgen's `FinalizationRegistry` frees the Rust side.
 //!
-//! A caller that passes no anchor (Rust code, such as the browser tests) gets
-//! one the shell holds for good: it frees the socket by dropping it.
+//! A caller without a JavaScript owner (Rust code, such as the browser
+//! tests) has the anchor held for good: it frees the socket by dropping it.
 
 use std::cell::RefCell;
 
 use js_sys::{Array, WeakRef};
 use wasm_bindgen::prelude::*;
 
-/// What each index of the anchor holds.
+/// What each index of the anchor holds (options.js's `anchorOf` builds it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u32)]
 pub enum Slot {
@@ -35,45 +36,18 @@ pub enum Slot {
     /// (`anchor[0] = this`), never read here.
     #[allow(dead_code)]
     Owner = 0,
-    /// The options object: `this` of every callback.
-    This,
-    OnOpen,
-    OnResume,
-    OnMessage,
-    OnClose,
-    OnStateChange,
-    OnServerDisconnectError,
-    OnHeartbeat,
-    OnOutboxDrop,
-    /// `this` of the log functions.
-    LogTarget,
-    Log,
-    LogVerbose,
+    /// The door (door.js): every event, log line and dial goes through it.
+    Door,
     /// The WebSocket constructor.
     Constructor,
-    /// The URL function (when the URL is one).
-    UrlProvider,
-    /// `auth.token`.
-    TokenProvider,
-    /// `auth.message`.
-    MessageBuilder,
-}
-
-impl Slot {
-    /// A callback's name, as its option spells it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Slot::OnOpen => "onOpen",
-            Slot::OnResume => "onResume",
-            Slot::OnMessage => "onMessage",
-            Slot::OnClose => "onClose",
-            Slot::OnStateChange => "onStateChange",
-            Slot::OnServerDisconnectError => "onServerDisconnectError",
-            Slot::OnHeartbeat => "onHeartbeat",
-            Slot::OnOutboxDrop => "onOutboxDrop",
-            _ => "",
-        }
-    }
+    /// `onMessage`, which the message hot path calls itself.
+    OnMessage,
+    /// `this` of the callbacks: the options object.
+    This,
+    /// The options' numbers (options.js's LAYOUT), read once.
+    Nums,
+    /// The frames and the close policy's prefixes (options.js's VALUES).
+    Values,
 }
 
 /// The anchor, held strongly or weakly.
@@ -85,10 +59,9 @@ pub struct Anchor {
 }
 
 impl Anchor {
-    /// Hold `given` (the package entry's), or a new array held for good.
-    pub fn new(given: Option<Array>) -> Anchor {
-        let pinned = given.is_none();
-        let array = given.unwrap_or_default();
+    /// Hold `array`: for good when `pinned` (a caller without a JavaScript
+    /// owner), else as the machine runs.
+    pub fn new(array: Array, pinned: bool) -> Anchor {
         Anchor {
             weak: WeakRef::new(&array),
             strong: RefCell::new(Some(array)),

@@ -1,4 +1,7 @@
-// The message hot path, in JavaScript.
+// The shell's JavaScript, in one module (one request where snippets are
+// served as files): the message hot path, the close listener, and `soon`.
+//
+// The message hot path.
 //
 // A frame from the live socket crosses into wasm only when the machine asked
 // to see each one (`tap.slow`), or when it is the configured ping or pong.
@@ -35,4 +38,23 @@ export function frameHandler(tap, onMessage, thisArg, slow) {
       slow(2, undefined);
     }
   };
+}
+
+// A socket's `close` listener that hands the shell its code, reason and
+// wasClean as plain values (the reason arrives in wasm as a string
+// argument, the one way in without a conversion that can fail).
+export function closeListener(closed) {
+  return function onClose(event) {
+    const code = typeof event.code === "number" ? event.code : 1006;
+    const reason = typeof event.reason === "string" ? event.reason : "";
+    closed(code, reason, event.wasClean === true);
+  };
+}
+
+// `f()` in a microtask, while `gate.open` (gate.rs): the constructor's first
+// drain, which must not reach a shell freed meanwhile.
+export function soon(gate, f) {
+  queueMicrotask(() => {
+    if (gate.open) f();
+  });
 }

@@ -1,104 +1,114 @@
 //! The socket's insides: the machine and what carries out its outputs — the
-//! sockets, the dialing, the payloads of queued messages, the one timer, the
+//! sockets, the dial, the payloads of queued messages, the one timer, the
 //! page watch — and the drain that takes the machine's one output stream,
-//! in order, with no borrow held while JavaScript runs.
+//! in order, with no borrow held while JavaScript runs. Everything for the
+//! application goes through the door.
 
+use std::borrow::Cow;
 use std::cell::{Cell, RefCell, RefMut};
 use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
-use js_sys::{Object, Promise, Reflect};
+use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::anchor::{Anchor, Slot};
-use super::callbacks::{Callbacks, Logger};
 use super::clock::{self, now};
-use super::connect_options::Wire;
-use super::dial::{mask, Dialer, Target};
-use super::dialing::{self, Dialing, Outcome};
-use super::dispatch::{dispatch, dropped};
+use super::config::{self, Wire};
+use super::door::{Door, Kind, Line};
 use super::gate::{self, Gate};
 use super::js_api::EventLike;
-use super::options::Options;
 use super::page::{self, PageEvent, PageWatch};
-use super::payloads::{size_of, Payloads};
+use super::payloads::Payloads;
 use super::sockets::{Sent, Sockets};
 use super::tap::{Slow, Tap};
 use super::timer::Timer;
-use super::transport::{SocketEvent, Transport};
+use super::transport::{SocketEvent, Target, Transport};
 use crate::machine::{
-    Action, ClientClose, ConnectionState, DialFailure, Event, Flushed, Machine, Output, Refusal,
-    SocketId, State,
+    Action, ConnectionState, DialFailure, Event, Flushed, Machine, Output, Refusal, SocketId, State,
 };
+
+/// What the door's dial tells the shell later (door.js's `DIALED`).
+const TARGET: u32 = 0;
+const FAILED: u32 = 1;
+const WANTED: u32 = 2;
+
+/// The callback the door's later dial outcomes go to:
+/// `(step, [id, ...])`, the message tap's signature.
+type Dialed = Closure<dyn FnMut(u32, JsValue) -> bool>;
 
 pub struct Inner {
     me: Weak<Inner>,
     machine: RefCell<Machine>,
     /// The application's values; held strongly only while the machine runs.
     anchor: Rc<Anchor>,
-    /// How many `SteadySocket` handles point here; the last one to go
-    /// terminates.
+    door: Door,
+    /// How many `Core` handles point here; the last one to go terminates.
     handles: Cell<u32>,
-    callbacks: Callbacks,
-    logger: Logger,
-    dialer: Dialer,
     wire: Wire,
+    /// `binaryType` is `"blob"`.
+    blob: Cell<bool>,
     sockets: Sockets,
-    /// Where the providers' answers settle (only with providers).
-    dialing: Option<Dialing>,
     payloads: Payloads,
     timer: RefCell<Timer>,
     pumping: Cell<bool>,
     page: RefCell<Option<PageWatch>>,
     /// The constructor's first drain, in a microtask.
     kick: RefCell<Option<Closure<dyn FnMut()>>>,
-    /// Closed when this is dropped: a late kick reaches nothing.
+    /// The door's later dial outcomes.
+    dialed: RefCell<Option<Dialed>>,
+    /// Closed when this is dropped: a late kick or dial outcome reaches
+    /// nothing.
     gate: Gate,
 }
 
+fn num(v: &JsValue) -> f64 {
+    v.as_f64().unwrap_or(-1.0)
+}
+
 impl Inner {
-    /// A socket for these options, connecting: the first socket is created
-    /// here so a bad URL throws from `new`; the events wait for a microtask,
-    /// so callbacks that use the variable being assigned by `new` find it.
-    pub fn new(o: Options, anchor: Rc<Anchor>) -> Result<Rc<Inner>, JsValue> {
-        let machine = Machine::new(o.config, now()).map_err(|e| super::read::range_error(&e))?;
-        let with_providers = o.dialer.fixed_target().is_none();
-        let inner = Rc::new_cyclic(|me: &Weak<Inner>| {
-            let to = me.clone();
-            let dialing = with_providers.then(|| {
-                Dialing::new(Closure::new(move |step: u32, payload: JsValue| {
-                    if let Some(inner) = to.upgrade() {
-                        inner.on_dialed(dialing::outcome(step, payload.unchecked_ref()));
-                    }
-                    false
-                }))
-            });
-            Inner {
-                me: me.clone(),
-                machine: RefCell::new(machine),
-                anchor,
-                handles: Cell::new(1),
-                callbacks: o.callbacks,
-                logger: o.logger,
-                dialer: o.dialer,
-                wire: o.wire,
-                sockets: Sockets::default(),
-                dialing,
-                payloads: Payloads::default(),
-                timer: RefCell::new(Timer::default()),
-                pumping: Cell::new(false),
-                page: RefCell::new(None),
-                kick: RefCell::new(None),
-                gate: Gate::new(),
-            }
+    /// A socket for the compiled options in `anchor` (options.js's
+    /// `anchorOf`), connecting. The first socket is created here, so a bad
+    /// URL throws from `new`; the events wait for a microtask, so callbacks
+    /// that use the variable being assigned by `new` find it.
+    pub fn new(anchor: Array, prefixes: &str, pinned: bool) -> Result<Rc<Inner>, JsValue> {
+        let anchor = Rc::new(Anchor::new(anchor, pinned));
+        let (config, wire) =
+            config::read(&anchor.get(Slot::Nums), &anchor.get(Slot::Values), prefixes);
+        // Read once: nothing keeps them.
+        anchor.set(Slot::Nums, &JsValue::UNDEFINED);
+        anchor.set(Slot::Values, &JsValue::UNDEFINED);
+        let machine =
+            Machine::new(config, now()).map_err(|e| js_sys::RangeError::new(e.expected))?;
+        let inner = Rc::new_cyclic(|me: &Weak<Inner>| Inner {
+            me: me.clone(),
+            machine: RefCell::new(machine),
+            door: Door::new(&anchor),
+            anchor,
+            handles: Cell::new(1),
+            blob: Cell::new(wire.blob),
+            wire,
+            sockets: Sockets::default(),
+            payloads: Payloads::default(),
+            timer: RefCell::new(Timer::default()),
+            pumping: Cell::new(false),
+            page: RefCell::new(None),
+            kick: RefCell::new(None),
+            dialed: RefCell::new(None),
+            gate: Gate::new(),
         });
+        let me = inner.me.clone();
+        let dialed: Dialed = Closure::new(move |step: u32, payload: JsValue| {
+            me.upgrade()
+                .is_some_and(|inner| inner.on_dialed(step, payload.unchecked_ref()))
+        });
+        let pair = Array::of2(dialed.as_ref(), inner.gate.js());
+        inner.door.emit(Kind::Init, &[], &pair);
+        *inner.dialed.borrow_mut() = Some(dialed);
         let first = inner.machine.borrow_mut().poll();
         if let Some(Output::Action(Action::Connect { socket })) = first {
-            match inner.dialer.fixed_target() {
-                Some(target) => inner.open_socket(socket, target)?,
-                None => inner.connect(socket),
-            }
+            inner.connect(socket, true)?;
         }
         inner.watch_page();
         let me = inner.me.clone();
@@ -136,7 +146,7 @@ impl Inner {
 
     // ----- handles -------------------------------------------------------
 
-    /// One more `SteadySocket` handle.
+    /// One more `Core` handle.
     pub fn add_handle(&self) {
         self.handles.set(self.handles.get() + 1);
     }
@@ -153,9 +163,9 @@ impl Inner {
 
     // ----- what the application calls ------------------------------------
 
-    /// Send `data` (already checked): now, or into the outbox. Returns
-    /// whether it was accepted.
-    pub fn send(&self, data: JsValue) -> bool {
+    /// Send `data` (checked by the entry; `size` as the outbox counts it):
+    /// now, or into the outbox. Returns whether it was accepted.
+    pub fn send(&self, data: JsValue, size: f64) -> bool {
         let target = self.machine.borrow().sendable();
         if let Some(id) = target {
             match self.sockets.send(id, &data) {
@@ -174,14 +184,14 @@ impl Inner {
                 Sent::No => {}
             }
         }
-        let queued = self.input().queue(now(), size_of(&data));
+        let queued = self.input().queue(now(), size.max(0.0) as u64);
         let accepted = match queued {
             Ok(id) => {
                 self.payloads.keep(id, data);
                 true
             }
             Err(Refusal::Full) => {
-                dropped(&self.callbacks, &self.logger, &data, "full");
+                self.door.emit(Kind::Drop, &[3.0], &data);
                 false
             }
             Err(_) => false,
@@ -209,7 +219,7 @@ impl Inner {
     }
 
     /// `stop(code, reason)`; resolves once the old socket has closed.
-    pub fn stop(&self, code: u16, reason: std::borrow::Cow<'static, str>) -> Promise {
+    pub fn stop(&self, code: u16, reason: Cow<'static, str>) -> Promise {
         let socket = self.input().stop_with(now(), code, reason);
         self.pump();
         self.sockets.close_promise(socket)
@@ -220,7 +230,7 @@ impl Inner {
         self.pump();
     }
 
-    pub fn reconnect(&self, code: u16, reason: std::borrow::Cow<'static, str>) {
+    pub fn reconnect(&self, code: u16, reason: Cow<'static, str>) {
         self.input().reconnect(now(), code, reason);
         self.pump();
     }
@@ -240,41 +250,24 @@ impl Inner {
         self.sockets.close_promise(socket)
     }
 
-    /// The URL of the current socket (the last one resolved, when the URL
-    /// comes from a function), or `""` before any.
-    pub fn url(&self) -> JsValue {
-        match (self.sockets.with_live(|t| t.url.clone()), &self.dialer.url) {
-            (Some(url), _) => url,
-            (None, super::dial::UrlSource::Fixed(u)) => u.clone(),
-            (None, _) => JsValue::from_str(""),
-        }
-    }
-
-    /// A property of the live socket (`""` when there is none).
-    pub fn live_property(&self, f: impl Fn(&super::js_api::SocketLike) -> JsValue) -> JsValue {
+    /// The live socket and the URL it was created with, if any.
+    pub fn live(&self) -> Option<(JsValue, JsValue)> {
         self.sockets
-            .live_socket()
-            .map(|s| f(&s))
-            .filter(|v| !v.is_undefined())
-            .unwrap_or_else(|| JsValue::from_str(""))
-    }
-
-    pub fn binary_type(&self) -> &'static str {
-        self.dialer.binary_type.get()
+            .with_live(|t| (t.socket.clone().into(), t.url.clone()))
     }
 
     /// How binary messages arrive, now and on every later socket.
-    pub fn set_binary_type(&self, v: &'static str) {
-        self.dialer.binary_type.set(v);
+    pub fn set_blob(&self, blob: bool) {
+        self.blob.set(blob);
         if let Some(s) = self.sockets.live_socket() {
-            s.set_binary_type(v);
+            s.set_binary_type(if blob { "blob" } else { "arraybuffer" });
         }
     }
 
     /// Messages in the outbox, and their size.
-    pub fn queued(&self) -> (u32, f64) {
+    pub fn queued(&self) -> (f64, f64) {
         let m = self.machine.borrow();
-        (m.queued() as u32, m.queued_bytes() as f64)
+        (m.queued() as f64, m.queued_bytes() as f64)
     }
 
     // ----- the drain -----------------------------------------------------
@@ -307,9 +300,9 @@ impl Inner {
                 Some(Output::Action(a)) => self.perform(a),
                 Some(Output::Event(Event::Dropped { message, reason })) => {
                     let data = self.payloads.take(message);
-                    dropped(&self.callbacks, &self.logger, &data, reason.as_str());
+                    self.door.emit(Kind::Drop, &[reason as u8 as f64], &data);
                 }
-                Some(Output::Event(e)) => dispatch(&self.callbacks, &self.logger, e),
+                Some(Output::Event(e)) => self.door.event(e),
                 None => break,
             }
         }
@@ -329,7 +322,9 @@ impl Inner {
 
     fn perform(&self, action: Action) {
         match action {
-            Action::Connect { socket } => self.connect(socket),
+            Action::Connect { socket } => {
+                let _ = self.connect(socket, false);
+            }
             Action::Close {
                 socket,
                 code,
@@ -349,8 +344,7 @@ impl Inner {
                     }
                     Sent::No => Flushed::NotOpen,
                     Sent::Threw(e) => {
-                        self.logger
-                            .log(&[&"the socket refused a queued message:".into(), &e]);
+                        self.door.log(Line::Refused, 0.0, &e);
                         Flushed::Refused
                     }
                 };
@@ -369,10 +363,7 @@ impl Inner {
 
     /// A send threw on an open socket: log it and reconnect.
     fn send_failed(&self, id: SocketId, error: &JsValue) {
-        self.logger.log(&[
-            &"Failed to send message on WebSocket, reconnecting:".into(),
-            error,
-        ]);
+        self.door.log(Line::SendFailed, 0.0, error);
         self.input().on_send_failed(now(), id);
     }
 
@@ -424,35 +415,42 @@ impl Inner {
 
     // ----- creating sockets ----------------------------------------------
 
-    /// Create socket `id`: at once, or after the URL and token providers.
-    fn connect(&self, id: SocketId) {
-        if let Some(target) = self.dialer.fixed_target() {
-            if let Err(e) = self.open_socket(id, target) {
-                self.dial_failed(id, DialFailure::Constructor, &e);
+    /// Ask the door for socket `id`'s target: it is known now (a fixed URL,
+    /// a token given at once), failed now, or comes later ([`Inner::on_dialed`]).
+    /// From the constructor (`first`), what the WebSocket constructor throws
+    /// (a bad URL) is returned.
+    fn connect(&self, id: SocketId, first: bool) -> Result<(), JsValue> {
+        let (attempt, code, reason) = {
+            let m = self.machine.borrow();
+            let c = m.dial_context();
+            (
+                f64::from(c.attempt),
+                c.last_close_code.map_or(-1.0, f64::from),
+                c.last_close_reason.map_or(JsValue::NULL, JsValue::from_str),
+            )
+        };
+        let answer = self
+            .door
+            .emit(Kind::Dial, &[id.0 as f64, attempt, code], &reason);
+        let Some(answer) = answer.dyn_ref::<Array>() else {
+            return Ok(());
+        };
+        if answer.get(0).is_string() {
+            let target = Target {
+                url: answer.get(0),
+                protocols: answer.get(1),
+                first_message: answer.get(2),
+            };
+            match self.open_socket(id, target) {
+                Err(e) if first => return Err(e),
+                Err(e) => self.dial_failed(id, DialFailure::Constructor, &e),
+                Ok(()) => {}
             }
-            return;
+        } else {
+            let why = failure(num(&answer.get(1)));
+            self.dial_failed(id, why, &answer.get(2));
         }
-        let now_known = self
-            .dialing
-            .as_ref()
-            .and_then(|d| d.resolve_url(&self.dialer, id, self.dial_context()));
-        if let Some(outcome) = now_known {
-            self.on_dialed(outcome);
-        }
-    }
-
-    /// The token provider's argument: `{ attempt, lastCloseCode,
-    /// lastCloseReason }`, as the machine knows them now.
-    fn dial_context(&self) -> JsValue {
-        let o = Object::new();
-        let m = self.machine.borrow();
-        let c = m.dial_context();
-        let code = c.last_close_code.map_or(JsValue::NULL, JsValue::from);
-        let reason = c.last_close_reason.map_or(JsValue::NULL, JsValue::from_str);
-        let _ = Reflect::set(&o, &"attempt".into(), &(c.attempt as f64).into());
-        let _ = Reflect::set(&o, &"lastCloseCode".into(), &code);
-        let _ = Reflect::set(&o, &"lastCloseReason".into(), &reason);
-        o.into()
+        Ok(())
     }
 
     /// Whether the machine still waits for socket `id` to be created.
@@ -464,97 +462,68 @@ impl Inner {
         creating && !self.sockets.is_live(id)
     }
 
-    /// A step of dialing is done: take the next one.
-    fn on_dialed(&self, outcome: Outcome) {
-        match outcome {
-            Outcome::Url {
-                socket,
-                url,
-                context,
-            } => {
-                if !self.still_wanted(socket) {
-                    return;
-                }
-                if !url.is_string() {
-                    return self.provider_failed(socket, DialFailure::UrlProvider, url);
-                }
-                match &self.dialing {
-                    Some(d) if self.dialer.auth.is_some() => {
-                        if let Some(failed) = d.resolve_token(&self.dialer, socket, url, &context) {
-                            self.on_dialed(failed);
-                        }
-                    }
-                    _ => self.open_target(socket, url, None),
-                }
-            }
-            Outcome::Token { socket, url, token } => {
-                if !self.still_wanted(socket) {
-                    return;
-                }
-                if !token.is_string() {
-                    return self.provider_failed(socket, DialFailure::TokenProvider, token);
-                }
-                self.open_target(socket, url, Some(token));
-            }
-            Outcome::Failed { socket, why, error } => self.provider_failed(socket, why, error),
+    /// What the door's dial tells later: the target, a failure, or the
+    /// question whether the socket is still wanted.
+    fn on_dialed(&self, step: u32, payload: &Array) -> bool {
+        let id = SocketId(num(&payload.get(0)).max(0.0) as u64);
+        if !self.still_wanted(id) {
+            return false;
         }
-    }
-
-    fn open_target(&self, id: SocketId, url: JsValue, token: Option<JsValue>) {
-        match self.dialer.target(url, token) {
-            Ok(target) => {
+        match step {
+            TARGET => {
+                let target = Target {
+                    url: payload.get(1),
+                    protocols: payload.get(2),
+                    first_message: payload.get(3),
+                };
                 if let Err(e) = self.open_socket(id, target) {
                     self.dial_failed(id, DialFailure::Constructor, &e);
                 }
             }
-            Err(why) => self.dial_failed(id, why, &JsValue::UNDEFINED),
+            FAILED => {
+                let why = failure(num(&payload.get(1)));
+                self.dial_failed(id, why, &payload.get(2));
+            }
+            WANTED => return true,
+            _ => return false,
         }
         self.pump();
-    }
-
-    fn provider_failed(&self, id: SocketId, why: DialFailure, error: JsValue) {
-        if self.still_wanted(id) {
-            self.dial_failed(id, why, &error);
-            self.pump();
-        }
+        true
     }
 
     fn dial_failed(&self, id: SocketId, why: DialFailure, error: &JsValue) {
-        let reason = ClientClose::DialFailed(why).reason();
-        self.logger.log(&[
-            &"WebSocket could not be created:".into(),
-            &reason.into(),
-            error,
-        ]);
+        self.door.log(Line::DialFailed, why as u8 as f64, error);
         self.input().on_dial_failed(now(), id, why);
     }
 
     /// Create socket `id` for `target` and make it the live one.
     fn open_socket(&self, id: SocketId, target: Target) -> Result<(), JsValue> {
-        if self.logger.verbose_enabled() {
-            let mut url: js_sys::JsString = target.url.clone().unchecked_into();
-            if let Some(t) = target.token.as_deref().filter(|t| !t.is_empty()) {
-                // Replaced in JavaScript: Rust's str::replace would bring its
-                // slicing panics (and their formatting) into the wasm.
-                url = url.replace(t, &mask(t));
-            }
-            self.logger.verbose(&[&"connecting to".into(), &url]);
-        }
         let me = self.me.clone();
-        let cb = &self.callbacks;
         let tap = Tap::new(
-            &cb.get(Slot::OnMessage),
-            &cb.this(),
+            &self.anchor.get(Slot::OnMessage),
+            &self.anchor.get(Slot::This),
             self.wire.auto_pong.as_ref().map(|(ping, _)| ping),
             self.wire.pong.as_ref(),
             move |slow| me.upgrade().is_some_and(|inner| inner.on_tap(id, slow)),
         );
-        let me = self.me.clone();
-        let t = Transport::open(&self.dialer, target, id, tap, move |id, which, event| {
-            if let Some(inner) = me.upgrade() {
-                inner.on_socket_event(id, which, event);
-            }
-        })?;
+        let (me, me2) = (self.me.clone(), self.me.clone());
+        let t = Transport::open(
+            &self.anchor.get(Slot::Constructor),
+            target,
+            self.blob.get(),
+            id,
+            tap,
+            move |id, which, event| {
+                if let Some(inner) = me.upgrade() {
+                    inner.on_socket_event(id, which, event);
+                }
+            },
+            move |id, code, reason, clean| {
+                if let Some(inner) = me2.upgrade() {
+                    inner.on_close(id, code, &reason, clean);
+                }
+            },
+        )?;
         self.sockets.set_live(t);
         Ok(())
     }
@@ -568,38 +537,39 @@ impl Inner {
                 // before `onOpen` and before anything queued.
                 let first = self
                     .sockets
-                    .with_live(|t| (t.id == id).then(|| t.first_message.clone()).flatten())
-                    .flatten();
+                    .with_live(|t| (t.id == id).then(|| t.first_message.clone()))
+                    .flatten()
+                    .filter(|f| !f.is_undefined());
                 if let Some(first) = first {
                     let _ = self.sockets.send(id, &first);
                 }
                 self.input().on_open(now(), id);
                 self.pump();
             }
-            SocketEvent::Close if self.sockets.is_live(id) => {
-                // Frames delivered before the close are reported first.
-                drop(self.input());
-                let dead = self.sockets.take_live(id);
-                let code = event.code().as_f64().unwrap_or(1006.0) as u16;
-                let reason = event.reason().as_string().unwrap_or_default();
-                let clean = event.was_clean().as_bool().unwrap_or(false);
-                self.machine
-                    .borrow_mut()
-                    .on_close(now(), id, code, &reason, clean);
-                // Its listeners go with no borrow held.
-                drop(dead);
-                self.pump();
-            }
-            SocketEvent::Close => self.sockets.retired_closed(id, &event),
             SocketEvent::Error => {
                 // Every failure also fires `close`, which is what counts; a
                 // retired socket's errors are expected (closing a handshake).
                 let msg = event.message();
                 if self.sockets.is_live(id) && msg.is_string() {
-                    self.logger.log(&[&"WebSocket error:".into(), &msg]);
+                    self.door.log(Line::SocketError, 0.0, &msg);
                 }
             }
         }
+    }
+
+    fn on_close(&self, id: SocketId, code: u16, reason: &str, clean: bool) {
+        if !self.sockets.is_live(id) {
+            return self.sockets.retired_closed(id, code, reason, clean);
+        }
+        // Frames delivered before the close are reported first.
+        drop(self.input());
+        let dead = self.sockets.take_live(id);
+        self.machine
+            .borrow_mut()
+            .on_close(now(), id, code, reason, clean);
+        // Its listeners go with no borrow held.
+        drop(dead);
+        self.pump();
     }
 
     /// What the message hot path (`fast.js`) hands back: a frame the
@@ -608,9 +578,7 @@ impl Inner {
     fn on_tap(&self, id: SocketId, slow: Slow) -> bool {
         match slow {
             Slow::Frame(event) => return self.on_frame(id, event.unchecked_into()),
-            Slow::Threw(e) => {
-                Callbacks::caught(&self.logger, "onMessage", Err(e));
-            }
+            Slow::Threw(e) => self.door.log(Line::MessageThrew, 0.0, &e),
             Slow::Synced => {
                 self.input().reset_backoff();
                 self.pump();
@@ -639,5 +607,14 @@ impl Inner {
         };
         self.pump();
         deliver
+    }
+}
+
+/// door.js's dial failure codes.
+fn failure(code: f64) -> DialFailure {
+    match code as u8 {
+        0 => DialFailure::UrlProvider,
+        1 => DialFailure::TokenProvider,
+        _ => DialFailure::Constructor,
     }
 }

@@ -39,25 +39,19 @@
 //!   `WebSocket`, the `ws` package, a test double — works like the browser's.
 
 mod anchor;
-mod callbacks;
 mod clock;
-mod connect_options;
-mod convert;
-mod dial;
-mod dialing;
-mod dispatch;
+mod config;
+mod door;
 mod gate;
 mod inner;
 mod js_api;
 mod listener;
-mod options;
 mod page;
 mod payloads;
-mod read;
 mod socket;
 mod sockets;
 mod tap;
 mod timer;
 mod transport;
 
-pub use socket::SteadySocket;
+pub use socket::Core;

@@ -30,7 +30,7 @@ fn can_listen(obj: &JsValue) -> bool {
 /// Whether the page is hidden now (`false` without a `document`).
 pub fn is_hidden() -> bool {
     let doc = get(&js_sys::global(), "document");
-    doc.is_object() && get(&doc, "visibilityState").as_string().as_deref() == Some("hidden")
+    doc.is_object() && get(&doc, "visibilityState") == JsValue::from_str("hidden")
 }
 
 /// Whether the browser says it is offline now.

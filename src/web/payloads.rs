@@ -4,32 +4,9 @@
 
 use std::cell::RefCell;
 
-use js_sys::{JsString, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::machine::MessageId;
-
-/// The size the outbox counts: `length` of a string (UTF-16 code units),
-/// `byteLength` of a buffer or view, `size` of a Blob.
-pub fn size_of(data: &JsValue) -> u64 {
-    if data.is_string() {
-        // A primitive: `Reflect.get` would throw on it.
-        return data.unchecked_ref::<JsString>().length() as u64;
-    }
-    let key = if data.is_instance_of::<js_sys::ArrayBuffer>() || js_sys::ArrayBuffer::is_view(data)
-    {
-        "byteLength"
-    } else {
-        "size"
-    };
-    let size = Reflect::get(data, &JsValue::from_str(key))
-        .ok()
-        .and_then(|v| v.as_f64())
-        .unwrap_or(0.0);
-    // Float to integer casts saturate (and NaN is 0).
-    size as u64
-}
 
 /// Payloads by id.
 #[derive(Default)]

@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
-use super::js_api::{EventLike, SocketLike, OPEN};
+use super::js_api::{SocketLike, OPEN};
 use super::transport::Transport;
 use crate::machine::SocketId;
 
@@ -101,17 +101,18 @@ impl Sockets {
     }
 
     /// A retired socket closed: let go of it (from inside its own handler
-    /// is fine: a closure is freed once it returns) and resolve who waited.
-    pub fn retired_closed(&self, id: SocketId, event: &EventLike) {
+    /// is fine: a closure is freed once it returns) and resolve who waited,
+    /// with `{ code, reason, wasClean }`.
+    pub fn retired_closed(&self, id: SocketId, code: u16, reason: &str, clean: bool) {
         let dead = {
             let mut r = self.retiring.borrow_mut();
             r.iter().position(|t| t.id == id).map(|i| r.swap_remove(i))
         };
         drop(dead);
         let info = Object::new();
-        let _ = Reflect::set(&info, &"code".into(), &event.code());
-        let _ = Reflect::set(&info, &"reason".into(), &event.reason());
-        let _ = Reflect::set(&info, &"wasClean".into(), &event.was_clean());
+        let _ = Reflect::set(&info, &"code".into(), &JsValue::from(code));
+        let _ = Reflect::set(&info, &"reason".into(), &JsValue::from_str(reason));
+        let _ = Reflect::set(&info, &"wasClean".into(), &JsValue::from_bool(clean));
         self.resolve_waiters(id, &info);
     }
 

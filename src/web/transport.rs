@@ -1,20 +1,38 @@
 //! One underlying WebSocket and the listeners that report its events.
 
-use js_sys::{Array, Reflect};
+use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::dial::{Dialer, Target};
 use super::js_api::{EventLike, SocketLike, CLOSED, CLOSING};
 use super::listener::Listener;
 use super::tap::Tap;
 use crate::machine::SocketId;
 
-/// Which event of the socket.
+#[wasm_bindgen(module = "/src/web/fast.js")]
+extern "C" {
+    /// The `close` listener calling `closed(code, reason, wasClean)`.
+    #[wasm_bindgen(js_name = closeListener)]
+    fn close_listener(closed: &JsValue) -> Function;
+}
+
+/// Where and how to connect, as the door's dial answered.
+pub struct Target {
+    pub url: JsValue,
+    /// `undefined`, a string or a list.
+    pub protocols: JsValue,
+    /// Sent on open, before `onOpen` and anything queued (the token, when
+    /// it travels so).
+    pub first_message: JsValue,
+}
+
+/// The `close` event's code, reason and whether it was clean.
+type Closed = Closure<dyn FnMut(u16, String, bool)>;
+
+/// Which event of the socket (its `close` is reported on its own).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SocketEvent {
     Open,
-    Close,
     Error,
 }
 
@@ -28,7 +46,7 @@ pub struct Transport {
     /// The URL it was created with.
     pub url: JsValue,
     /// Sent on open, before anything else (the token, when it travels so).
-    pub first_message: Option<JsValue>,
+    pub first_message: JsValue,
     active: Vec<Listener>,
     /// After `active`: the message listener goes before what it calls. Let
     /// go at retirement: it holds `onMessage`, which a closing socket must
@@ -38,28 +56,35 @@ pub struct Transport {
     /// exception for some implementations (Node's `ws`).
     _error: Listener,
     _close: Listener,
+    _closed: Closed,
 }
 
 impl Transport {
-    /// Create the socket (this is where an invalid URL throws) and listen.
+    /// Create the socket with `constructor` (this is where an invalid URL
+    /// throws) and listen.
     pub fn open(
-        dialer: &Dialer,
+        constructor: &JsValue,
         target: Target,
+        blob: bool,
         id: SocketId,
         tap: Tap,
         on_event: impl Fn(SocketId, SocketEvent, EventLike) + Clone + 'static,
+        on_close: impl Fn(SocketId, u16, String, bool) + 'static,
     ) -> Result<Transport, JsValue> {
         let args = if target.protocols.is_undefined() {
             Array::of1(&target.url)
         } else {
             Array::of2(&target.url, &target.protocols)
         };
-        let socket: SocketLike = Reflect::construct(&dialer.constructor(), &args)?.unchecked_into();
-        socket.set_binary_type(dialer.binary_type.get());
+        let constructor: Function = constructor.clone().unchecked_into();
+        let socket: SocketLike = Reflect::construct(&constructor, &args)?.unchecked_into();
+        socket.set_binary_type(if blob { "blob" } else { "arraybuffer" });
         let listen = |kind: &'static str, which: SocketEvent| {
             let f = on_event.clone();
             Listener::new(&socket, kind, move |e| f(id, which, e))
         };
+        let closed: Closed =
+            Closure::new(move |code, reason, clean| on_close(id, code, reason, clean));
         Ok(Transport {
             id,
             active: vec![
@@ -68,7 +93,8 @@ impl Transport {
             ],
             tap: Some(tap),
             _error: listen("error", SocketEvent::Error),
-            _close: listen("close", SocketEvent::Close),
+            _close: Listener::function(&socket, "close", &close_listener(closed.as_ref())),
+            _closed: closed,
             socket,
             url: target.url,
             first_message: target.first_message,

@@ -4,12 +4,15 @@
 
 #![allow(dead_code)]
 
+mod socket;
+
+pub use socket::SteadySocket;
+
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use gloo_timers::future::TimeoutFuture;
 use js_sys::{Array, Function, Object, Reflect, JSON};
-use steadysocket::SteadySocket;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;

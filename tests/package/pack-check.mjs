@@ -99,20 +99,29 @@ const compare = (declared, actual, what) => {
   );
 };
 
-check("the types declare exactly the members of the compiled SteadySocket", () => {
-  const generated = new URL("target/pkg-stage/wasm-pack/steadysocket.d.ts", root);
-  const actual = members(blockOf(readFileSync(generated, "utf8"), "export class SteadySocket {"));
+// The package's own SteadySocket and options list, as the built entry
+// exports them (importing the entry needs no wasm).
+const entry = await import(new URL(`file://${path.resolve(dir, "index.js")}`));
+const optionsModule = await import(new URL("pkg-template/options.js", root));
+
+check("the types declare exactly the members of SteadySocket", () => {
+  const cls = entry.SteadySocket;
+  const own = (o) => Object.getOwnPropertyNames(o).filter((n) => !["constructor", "length", "name", "prototype"].includes(n));
+  const actual = new Set([...own(cls.prototype), ...own(cls)]);
   const declared = members(blockOf(read("index.d.ts"), "export class SteadySocket {"));
   compare(declared, actual, "members");
 });
 
-// The options src/web/options.rs accepts.
-const knownOptions = () => {
-  const rust = readFileSync(new URL("src/web/options.rs", root), "utf8");
-  const known = rust.match(/const KNOWN: &\[&str\] = &\[([\s\S]*?)\];/);
-  assert(known, "no KNOWN list in src/web/options.rs");
-  return new Set([...known[1].matchAll(/"([^"]+)"/g)].map((m) => m[1]));
-};
+// The options pkg-template/options.js takes: its OPTIONS, the one list.
+const knownOptions = () => new Set(optionsModule.OPTIONS);
+
+check("options.js's LAYOUT is the order src/web/config.rs reads the numbers in", () => {
+  const rust = readFileSync(new URL("src/web/config.rs", root), "utf8");
+  const layout = rust.match(/pub const LAYOUT: \[&str; \d+\] = \[([\s\S]*?)\];/);
+  assert(layout, "no LAYOUT in src/web/config.rs");
+  const names = [...layout[1].matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+  assert(names.join() === optionsModule.LAYOUT.join(), `config.rs ${names} vs options.js ${optionsModule.LAYOUT}`);
+});
 
 /** The text of the section headed `heading` (up to the next heading). */
 const section = (text, heading) => {
@@ -123,7 +132,7 @@ const section = (text, heading) => {
   return end < 0 ? rest : rest.slice(0, end);
 };
 
-check("both READMEs' tables list every option src/web/options.rs accepts", () => {
+check("both READMEs' tables list every option options.js takes", () => {
   const readmes = [
     ["the npm README", read("README.md")],
     ["README.md", readFileSync(new URL("README.md", root), "utf8")],
@@ -137,7 +146,7 @@ check("both READMEs' tables list every option src/web/options.rs accepts", () =>
   }
 });
 
-check("the types declare exactly the options src/web/options.rs accepts", () => {
+check("the types declare exactly the options options.js takes", () => {
   const actual = knownOptions();
   const types = read("index.d.ts");
   const declared = new Set(

@@ -82,7 +82,7 @@ export async function runDefects({ pkg, memory, httpBase, wsBase, label, WebSock
    * resolves once it has closed), forgetting each; returns how many were
    * finalized and the wasm memory after each round.
    */
-  async function churn(make, n = 1000, batch = 100, rounds = 3) {
+  async function churn(make, n = 1000, batch = 100, rounds = 5) {
     let finalized = 0;
     const registry = new FinalizationRegistry(() => {
       finalized += 1;
@@ -104,11 +104,11 @@ export async function runDefects({ pkg, memory, httpBase, wsBase, label, WebSock
     const total = memoryAfter.length * n;
     assert(finalized === total, `${finalized} of ${total} ${what} were finalized`);
     // Not collected, each instance kept ~3.4 KB of wasm memory: 1000 of them
-    // grew it by ~3.4 MB a round. Collected, the allocator's high-water mark
-    // settles by the second round (the first ones all live until a
-    // collection); the third must not grow it.
-    const growth = memoryAfter[2] - memoryAfter[1];
-    assert(growth <= 256 * 1024, `wasm memory grew by ${growth} bytes in the third round of ${n} (${memoryAfter})`);
+    // grew it by ~3.4 MB a round, ~10 MB over rounds 2 to 5. Collected, the
+    // allocator's high-water mark settles within a few rounds (the first
+    // ones all live until a collection): at most 1 MB more after round 2.
+    const growth = memoryAfter[memoryAfter.length - 1] - memoryAfter[1];
+    assert(growth <= 1024 * 1024, `wasm memory grew by ${growth} bytes after round 2 of ${n} (${memoryAfter})`);
   }
 
   // ---- 1. garbage collection ----------------------------------------------
@@ -168,11 +168,11 @@ export async function runDefects({ pkg, memory, httpBase, wsBase, label, WebSock
     return (k++ % 2 === 0 ? s.stop() : s.terminate()).then(() => {});
   };
 
-  await check("1: SteadyWebSocket: 3000 closed and dropped are collected; wasm memory stops growing", async () => {
+  await check("1: SteadyWebSocket: 5000 closed and dropped are collected; wasm memory stops growing", async () => {
     assertCollected(await churn(makeWs({ logger: false, WebSocket: Loopback })), 1000, "SteadyWebSockets");
   });
 
-  await check("1: SteadySocket: 3000 stopped or terminated and dropped without free() are collected, callbacks referring to them included", async () => {
+  await check("1: SteadySocket: 5000 stopped or terminated and dropped without free() are collected, callbacks referring to them included", async () => {
     assertCollected(await churn(makeCore({ logger: false, WebSocket: Loopback })), 1000, "SteadySockets");
   });
 

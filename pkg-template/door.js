@@ -1,0 +1,300 @@
+// The one door between the wasm and the application. The wasm calls
+// `emit(kind, numbers, value)` with an event's code and numbers (state,
+// cause, decision… as the indexes of the word lists below, in the order of
+// the Rust enums; a test compares them); this builds the callback's
+// argument object, calls the application's callback (what it throws is
+// reported, never propagated), and writes the log lines in words. It also
+// runs the dial: the URL function and the token provider, each within
+// dialTimeoutMs, and the target built from them — what to do with the
+// outcome is the wasm's decision.
+
+/** Event codes (src/web/door.rs has the same). */
+export const EVENT = {
+  STATE: 0,
+  OPEN: 1,
+  RESUME: 2,
+  CLOSE: 3,
+  SERVER_ERROR: 4,
+  BEAT: 5,
+  DROP: 6,
+  NOTE: 7,
+  LOG: 8,
+  DIAL: 9,
+  INIT: 10,
+};
+
+/** Log line codes, for `EVENT.LOG`. */
+export const LOG = { DIAL_FAILED: 0, SEND_FAILED: 1, SOCKET_ERROR: 2, REFUSED: 3, MESSAGE_THREW: 4 };
+
+/** What the wasm answers the dial with (the callback it gave at INIT). */
+export const DIALED = { TARGET: 0, FAILED: 1, WANTED: 2 };
+
+// Words, by the Rust enums' order.
+export const STATES = ["disconnected", "connecting", "ready", "stopped", "terminated"];
+export const PAUSED = ["no", "yes", "uninitialized"];
+export const CAUSES = [
+  "initial",
+  "backoff",
+  "open",
+  "close",
+  "inactivity",
+  "connectTimeout",
+  "sendFailed",
+  "dialFailed",
+  "heartbeatTimeout",
+  "probeTimeout",
+  "reconnect",
+  "hidden",
+  "visible",
+  "online",
+  "wake",
+  "permanentClose",
+  "retriesExhausted",
+  "stop",
+  "restart",
+  "terminate",
+  "pause",
+  "resume",
+];
+export const TRIGGERS = ["initial", "backoff", "inactivity", "heartbeat", "online", "visible", "wake", "manual"];
+export const KINDS = ["retry", "limited", "permanent", "manual"];
+export const INITIATORS = ["server", "client"];
+export const BEATS = ["ping", "probe", "pong", "timeout", "probeTimeout"];
+export const DROPS = ["expired", "terminated", "invalid", "full"];
+export const DIAL_FAILURES = ["UrlProviderFailed", "TokenProviderFailed", "ConstructorFailed"];
+const NOTES = ["tryRestart() ignored in state", "ignored an event from replaced socket", "backoff reset", "message not sent; socket state:"];
+
+const orNull = (n) => (n < 0 ? null : n);
+
+/** `connectionState()`'s object, from the wasm's numbers. */
+export function connectionState(n) {
+  return {
+    isConnected: n[0] === 1,
+    hasEverConnected: n[1] === 1,
+    connectionCount: n[2],
+    connectionRetries: n[3],
+    state: STATES[n[4]],
+    paused: n[5] < 0 ? null : PAUSED[n[5]],
+  };
+}
+
+/** A token as logs may show it: its last 7 characters. */
+function mask(token) {
+  return `...${token.slice(-7)}`;
+}
+
+/**
+ * The door for the options `c` (options.js's `compile`): the function the
+ * wasm calls.
+ */
+export function door(c) {
+  const { callbacks, self, log } = c;
+  // From the wasm at INIT: where the dial's later outcomes go, and the gate
+  // that is closed once the socket is freed.
+  let report;
+  let gate;
+
+  const write = (f, args) => {
+    if (typeof f !== "function") return;
+    try {
+      f.apply(log.target, log.prefix ? ["[steadysocket]", ...args] : args);
+    } catch {
+      // A logger that throws has nowhere left to report to.
+    }
+  };
+  const line = (...args) => write(log.log, args);
+  const verbose = (...args) => write(log.verbose, args);
+  const call = (name, arg) => {
+    const f = callbacks[name];
+    if (f === undefined) return undefined;
+    try {
+      return f.call(self, arg);
+    } catch (e) {
+      line(name, "callback threw:", e);
+      return undefined;
+    }
+  };
+
+  // ----- the dial ----------------------------------------------------------
+
+  /** `[url, protocols, firstMessage]` for the resolved URL and token. */
+  function target(url, token) {
+    let protocols = c.protocols;
+    let first;
+    const auth = c.auth;
+    if (auth && token !== undefined) {
+      if (auth.via === "query") {
+        const sep = url.includes("?") ? "&" : "?";
+        url = `${url}${sep}${encodeURIComponent(auth.param)}=${encodeURIComponent(token)}`;
+      } else if (auth.via === "protocol") {
+        protocols = [token, ...(protocols === undefined ? [] : typeof protocols === "string" ? [protocols] : protocols)];
+      } else {
+        first = auth.message ? auth.message(token) : token;
+      }
+    }
+    if (log.verbose) verbose("connecting to", token ? url.replace(token, mask(token)) : url);
+    return [url, protocols, first];
+  }
+
+  /** `value` (maybe a promise) within dialTimeoutMs. */
+  function within(value, what) {
+    let timer;
+    const deadline = new Promise((_, reject) => {
+      const ms = c.dialTimeoutMs;
+      timer = setTimeout(
+        reject,
+        ms,
+        new Error(`steadysocket: ${what} timed out: no answer within ${ms} ms (dialTimeoutMs)`),
+      );
+    });
+    return Promise.race([value, deadline]).finally(() => clearTimeout(timer));
+  }
+
+  const tell = (step, payload) => (gate?.open ? report(step, payload) : false);
+
+  /** Ask the token provider for socket `id`, then hand over the target. */
+  function withToken(id, url, context, now) {
+    let answer;
+    try {
+      answer = c.auth.token(context);
+    } catch (e) {
+      return failed(id, 1, e, now);
+    }
+    within(answer, "auth.token").then(
+      (token) => {
+        if (typeof token !== "string") return tell(DIALED.FAILED, [id, 1, token]);
+        let t;
+        try {
+          t = target(url, token);
+        } catch (e) {
+          return tell(DIALED.FAILED, [id, 1, e]);
+        }
+        return tell(DIALED.TARGET, [id, ...t]);
+      },
+      (e) => tell(DIALED.FAILED, [id, 1, e]),
+    );
+    return undefined;
+  }
+
+  /** A failure known now is returned; a later one is told. */
+  function failed(id, why, error, now) {
+    return now ? [false, why, error] : tell(DIALED.FAILED, [id, why, error]);
+  }
+
+  /** The dial of socket `id`: the target now, a failure now, or later. */
+  function dial(id, context) {
+    if (typeof c.url === "string") {
+      return c.auth ? withToken(id, c.url, context, true) : target(c.url);
+    }
+    let answer;
+    try {
+      answer = c.url();
+    } catch (e) {
+      return [false, 0, e];
+    }
+    within(answer, "the URL function").then(
+      (url) => {
+        if (typeof url !== "string") return tell(DIALED.FAILED, [id, 0, url]);
+        // The wasm may have moved on meanwhile.
+        if (!tell(DIALED.WANTED, [id])) return undefined;
+        if (!c.auth) return tell(DIALED.TARGET, [id, ...target(url)]);
+        const t = withToken(id, url, context, false);
+        return t;
+      },
+      (e) => tell(DIALED.FAILED, [id, 0, e]),
+    );
+    return undefined;
+  }
+
+  // ----- the events --------------------------------------------------------
+
+  return function emit(kind, n, value) {
+    switch (kind) {
+      case EVENT.STATE: {
+        const change = {
+          from: STATES[n[0]],
+          to: STATES[n[2]],
+          paused: n[3] < 0 ? null : PAUSED[n[3]],
+          fromPaused: n[1] < 0 ? null : PAUSED[n[1]],
+          cause: CAUSES[n[4]],
+        };
+        if (log.verbose) {
+          verbose("socket state changed:", change.to, "paused:", change.paused ?? "-", "cause:", change.cause);
+        }
+        call("onStateChange", change);
+        return undefined;
+      }
+      case EVENT.OPEN: {
+        const reason = value ?? null;
+        if (reason !== "InitialConnect") {
+          if (reason === null) line("WebSocket reconnected");
+          else line("WebSocket reconnected after disconnect due to", reason);
+        }
+        call("onOpen", {
+          connectionCount: n[0],
+          lastCloseReason: reason,
+          clientTs: n[1],
+          trigger: TRIGGERS[n[2]],
+          downtimeMs: orNull(n[3]),
+        });
+        return undefined;
+      }
+      case EVENT.RESUME:
+        call("onResume", undefined);
+        return undefined;
+      case EVENT.CLOSE: {
+        const [code, clean, initiator, quiet, kind_, reconnect, delay, base, retries, max, rule] = n;
+        const decision = {
+          kind: KINDS[kind_],
+          reconnect: reconnect === 1,
+          delayMs: orNull(delay),
+          baseMs: orNull(base),
+          retries,
+          maxRetries: orNull(max),
+          rule: orNull(rule),
+        };
+        if (initiator === 0 && quiet === 0) line("WebSocket closed with code", code, value);
+        if (delay >= 0) line("Attempting reconnect in", delay, "ms");
+        else if (decision.kind !== "manual") {
+          line("Not reconnecting after close with code", code, "decision:", decision.kind);
+        }
+        call("onClose", { code, reason: value, wasClean: clean === 1, initiator: INITIATORS[initiator], decision });
+        return undefined;
+      }
+      case EVENT.SERVER_ERROR:
+        call("onServerDisconnectError", `WebSocket closed with code ${n[0]}: ${value}`);
+        return undefined;
+      case EVENT.BEAT:
+        call("onHeartbeat", { type: BEATS[n[0]], rttMs: orNull(n[1]) });
+        return undefined;
+      case EVENT.DROP:
+        if (callbacks.onOutboxDrop) call("onOutboxDrop", { data: value, reason: DROPS[n[0]] });
+        else line("outbox dropped a message:", DROPS[n[0]]);
+        return undefined;
+      case EVENT.NOTE:
+        if (n[0] === 0) verbose(NOTES[0], STATES[n[1]]);
+        else if (n[0] === 1) verbose(NOTES[1], n[1]);
+        else if (n[0] === 2) verbose(NOTES[2]);
+        else verbose(NOTES[3], STATES[n[1]], "paused:", n[2] < 0 ? "-" : PAUSED[n[2]]);
+        return undefined;
+      case EVENT.LOG:
+        if (n[0] === LOG.DIAL_FAILED) line("WebSocket could not be created:", DIAL_FAILURES[n[1]], value);
+        else if (n[0] === LOG.SEND_FAILED) line("Failed to send message on WebSocket, reconnecting:", value);
+        else if (n[0] === LOG.SOCKET_ERROR) line("WebSocket error:", value);
+        else if (n[0] === LOG.REFUSED) line("the socket refused a queued message:", value);
+        else line("onMessage", "callback threw:", value);
+        return undefined;
+      case EVENT.DIAL:
+        return dial(n[0], {
+          attempt: n[1],
+          lastCloseCode: orNull(n[2]),
+          lastCloseReason: value ?? null,
+        });
+      case EVENT.INIT:
+        [report, gate] = value;
+        return undefined;
+      default:
+        return undefined;
+    }
+  };
+}
