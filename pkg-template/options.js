@@ -148,6 +148,9 @@ function fields(obj, path, known) {
   return out;
 }
 
+/** `v`, or `fallback` when absent (`null` is a value, and refused where it is not one). */
+const or = (v, fallback) => (v === undefined ? fallback : v);
+
 function number(v, option) {
   if (typeof v !== "number" || Number.isNaN(v)) throw fail(TypeError, option, "must be a number");
   return v;
@@ -311,7 +314,7 @@ function auth(v) {
   if (typeof a.token !== "function") throw fail(TypeError, "auth.token", "must be a function");
   if (!(a.param === undefined || typeof a.param === "string")) throw fail(TypeError, "auth.param", "must be a string");
   fn(a.message, "auth.message");
-  const via = a.via ?? "query";
+  const via = or(a.via, "query");
   if (!["query", "protocol", "message"].includes(via)) {
     throw fail(TypeError, "auth.via", 'must be "query", "protocol" or "message"');
   }
@@ -344,15 +347,15 @@ export function compile(target, options) {
   const values = [];
   const nums = [];
   nums.push(
-    ms(o.backoffInitialMs ?? 1000, "backoffInitialMs", 0),
-    ms(o.backoffClientInitialMs ?? 100, "backoffClientInitialMs", 0),
-    ms(o.backoffMaxMs ?? 16_000, "backoffMaxMs", 0),
+    ms(or(o.backoffInitialMs, 1000), "backoffInitialMs", 0),
+    ms(or(o.backoffClientInitialMs, 100), "backoffClientInitialMs", 0),
+    ms(or(o.backoffMaxMs, 16_000), "backoffMaxMs", 0),
   );
-  const multiplier = number(o.backoffMultiplier ?? 2, "backoffMultiplier");
+  const multiplier = number(or(o.backoffMultiplier, 2), "backoffMultiplier");
   if (!(multiplier >= 1 && multiplier <= 100)) {
     throw fail(RangeError, "backoffMultiplier", "must be a number between 1 and 100");
   }
-  const jitter = number(o.backoffJitter ?? 0.5, "backoffJitter");
+  const jitter = number(or(o.backoffJitter, 0.5), "backoffJitter");
   if (!(jitter >= 0 && jitter <= 1)) throw fail(RangeError, "backoffJitter", "must be a number between 0 and 1");
   nums.push(multiplier, jitter);
   nums.push(msOrOff(o.inactivityTimeoutMs, "inactivityTimeoutMs", 1, 60_000));
@@ -368,8 +371,8 @@ export function compile(target, options) {
     }
     nums.push(
       1,
-      ms(hb.intervalMs ?? 30_000, "heartbeat.intervalMs", 1),
-      ms(hb.timeoutMs ?? 10_000, "heartbeat.timeoutMs", 1),
+      ms(or(hb.intervalMs, 30_000), "heartbeat.intervalMs", 1),
+      ms(or(hb.timeoutMs, 10_000), "heartbeat.timeoutMs", 1),
       hb.pong === null ? 1 : 0,
     );
     values[VALUES.ping] = frame(hb.ping, "ping", "heartbeat.ping");
@@ -387,9 +390,9 @@ export function compile(target, options) {
   }
   nums.push(ap ? 1 : 0);
   nums.push(
-    ms(o.probeTimeoutMs ?? 2000, "probeTimeoutMs", 1),
-    ms(o.wakeThresholdMs ?? 5000, "wakeThresholdMs", 1),
-    ms(o.offlineCeilingMs ?? 60_000, "offlineCeilingMs", 1),
+    ms(or(o.probeTimeoutMs, 2000), "probeTimeoutMs", 1),
+    ms(or(o.wakeThresholdMs, 5000), "wakeThresholdMs", 1),
+    ms(or(o.offlineCeilingMs, 60_000), "offlineCeilingMs", 1),
     flag(o.pauseWhenHidden, "pauseWhenHidden", 1),
     msOrOff(o.stopWhenHiddenMs, "stopWhenHiddenMs", 0, -1),
     flag(o.watchNetwork, "watchNetwork", 1),
@@ -414,7 +417,7 @@ export function compile(target, options) {
     nums.push(0, 0, 0, -1);
   }
 
-  const binaryType = o.binaryType ?? "arraybuffer";
+  const binaryType = or(o.binaryType, "arraybuffer");
   if (binaryType !== "arraybuffer" && binaryType !== "blob") {
     throw fail(TypeError, "binaryType", 'must be "arraybuffer" or "blob"');
   }
@@ -424,7 +427,7 @@ export function compile(target, options) {
   nums.push(log.verbose ? 1 : 0);
   nums.push(Math.floor(Math.random() * 2 ** 53));
   const prefixes = [];
-  nums.push(...closePolicy(o.closePolicy ?? defaultClosePolicy(), prefixes));
+  nums.push(...closePolicy(or(o.closePolicy, defaultClosePolicy()), prefixes));
 
   let WebSocket = o.WebSocket;
   if (WebSocket === undefined) {

@@ -103,6 +103,7 @@ const compare = (declared, actual, what) => {
 // exports them (importing the entry needs no wasm).
 const entry = await import(new URL(`file://${path.resolve(dir, "index.js")}`));
 const optionsModule = await import(new URL("pkg-template/options.js", root));
+const optionCases = await import(new URL("tests/package/shared/options.js", root));
 
 check("the types declare exactly the members of SteadySocket", () => {
   const cls = entry.SteadySocket;
@@ -154,6 +155,11 @@ check("the types declare exactly the options options.js takes", () => {
       .flatMap((block) => [...block.matchAll(/^\s+([A-Za-z]+)\?:/gm)].map((m) => m[1])),
   );
   compare(declared, actual, "options");
+});
+
+check("shared/options.js has cases for exactly the options options.js takes", () => {
+  // Its table is written out by hand; a new option needs its cases there.
+  compare(new Set(Object.keys(optionCases.CASES)), knownOptions(), "option cases");
 });
 
 console.log(`     pack: tarball ${packed.size} bytes, unpacked ${packed.unpackedSize} bytes, ${packed.entryCount} files`);
