@@ -6,8 +6,18 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::js_api::{date_now, performance_now};
+use wasm_bindgen::prelude::*;
+
 use crate::machine::Millis;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `performance.now()` on whatever global this runs in. web-sys has it
+    /// only as a method of a `Performance` object, which would have to be
+    /// fetched from the global on every reading or kept in a thread-local.
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+}
 
 /// The wall clock at `performance.now() == 0`, as f64 bits (0: not read
 /// yet). A plain static rather than a thread-local: wasm here is single
@@ -24,7 +34,7 @@ pub fn now() -> Millis {
 pub fn at(performance_ms: f64) -> Millis {
     let bits = ORIGIN.load(Ordering::Relaxed);
     let origin = if bits == 0 {
-        let v = date_now() - performance_now();
+        let v = js_sys::Date::now() - performance_now();
         ORIGIN.store(v.to_bits(), Ordering::Relaxed);
         v
     } else {

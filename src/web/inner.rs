@@ -12,13 +12,13 @@ use gloo_timers::callback::Timeout;
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use web_sys::{Event as DomEvent, MessageEvent};
 
 use super::anchor::{Anchor, Slot};
 use super::clock::{self, now};
 use super::config::{self, Wire};
 use super::door::{Door, Kind, Line};
 use super::gate::{self, Gate};
-use super::js_api::EventLike;
 use super::page::{self, PageEvent, PageWatch};
 use super::payloads::Payloads;
 use super::sockets::{Sent, Sockets};
@@ -260,7 +260,7 @@ impl Inner {
     pub fn set_blob(&self, blob: bool) {
         self.blob.set(blob);
         if let Some(s) = self.sockets.live_socket() {
-            s.set_binary_type(if blob { "blob" } else { "arraybuffer" });
+            s.set_binary_type(super::transport::binary_type(blob));
         }
     }
 
@@ -530,7 +530,7 @@ impl Inner {
 
     // ----- the socket's events -------------------------------------------
 
-    fn on_socket_event(&self, id: SocketId, which: SocketEvent, event: EventLike) {
+    fn on_socket_event(&self, id: SocketId, which: SocketEvent, event: DomEvent) {
         match which {
             SocketEvent::Open => {
                 // The token, when it travels as the first message, goes
@@ -549,7 +549,9 @@ impl Inner {
             SocketEvent::Error => {
                 // Every failure also fires `close`, which is what counts; a
                 // retired socket's errors are expected (closing a handshake).
-                let msg = event.message();
+                // The browser's is a plain `Event`; `ws`'s carries a message.
+                let msg =
+                    js_sys::Reflect::get(event.as_ref(), &"message".into()).unwrap_or_default();
                 if self.sockets.is_live(id) && msg.is_string() {
                     self.door.log(Line::SocketError, 0.0, &msg);
                 }
@@ -590,7 +592,7 @@ impl Inner {
     /// The slow path of a frame: answer pings, take pongs, tell the machine
     /// and deliver what it produced. Returns whether the frame goes to
     /// `onMessage` (the hot path's handler delivers it).
-    fn on_frame(&self, id: SocketId, event: EventLike) -> bool {
+    fn on_frame(&self, id: SocketId, event: MessageEvent) -> bool {
         let data = event.data();
         let deliver = match (&self.wire.auto_pong, &self.wire.pong) {
             (Some((ping, pong)), _) if data == *ping => {

@@ -4,28 +4,29 @@ use js_sys::Function;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::js_api::{EventLike, EventTargetLike};
+use web_sys::{Event, EventTarget};
 
 /// One `addEventListener` registration, owned. Dropping it removes the
 /// listener and frees the closure, if it is a Rust one (wasm-bindgen defers
 /// the free until the closure returns if it is running, so a handler may
 /// drop its own listener).
 pub struct Listener {
-    target: EventTargetLike,
+    target: EventTarget,
     kind: &'static str,
     function: Function,
-    _closure: Option<Closure<dyn FnMut(EventLike)>>,
+    _closure: Option<Closure<dyn FnMut(Event)>>,
 }
 
 impl Listener {
     /// Register `handler` for `kind` events on `target` (anything with
-    /// `addEventListener`).
+    /// `addEventListener`: web-sys's methods are structural, so a `ws`
+    /// socket or a test double is reached as the browser's are).
     pub fn new(
         target: &JsValue,
         kind: &'static str,
-        handler: impl FnMut(EventLike) + 'static,
+        handler: impl FnMut(Event) + 'static,
     ) -> Listener {
-        let closure = Closure::<dyn FnMut(EventLike)>::new(handler);
+        let closure = Closure::<dyn FnMut(Event)>::new(handler);
         let function = closure.as_ref().unchecked_ref::<Function>().clone();
         Listener::register(target, kind, function, Some(closure))
     }
@@ -40,10 +41,12 @@ impl Listener {
         target: &JsValue,
         kind: &'static str,
         function: Function,
-        closure: Option<Closure<dyn FnMut(EventLike)>>,
+        closure: Option<Closure<dyn FnMut(Event)>>,
     ) -> Listener {
-        let target: EventTargetLike = target.clone().unchecked_into();
-        target.add_event_listener(kind, &function);
+        let target: EventTarget = target.clone().unchecked_into();
+        // Throws only for a target that is not one; then there is
+        // nothing to listen to, and nothing to remove later.
+        let _ = target.add_event_listener_with_callback(kind, &function);
         Listener {
             target,
             kind,
@@ -55,6 +58,8 @@ impl Listener {
 
 impl Drop for Listener {
     fn drop(&mut self) {
-        self.target.remove_event_listener(self.kind, &self.function);
+        let _ = self
+            .target
+            .remove_event_listener_with_callback(self.kind, &self.function);
     }
 }

@@ -35,8 +35,9 @@
 //!   frames the machine must see one by one take the slow path. The one timer
 //!   is re-armed only when the machine's next deadline moves earlier.
 //! - **Duck-typed sockets.** The socket and its events are reached through
-//!   structural bindings (`js_api`), so an injected constructor — Node's
-//!   `WebSocket`, the `ws` package, a test double — works like the browser's.
+//!   web-sys, whose bindings are structural (a property access, no prototype
+//!   check), so an injected constructor — Node's `WebSocket`, the `ws`
+//!   package, a test double — works like the browser's.
 
 mod anchor;
 mod clock;
@@ -44,7 +45,6 @@ mod config;
 mod door;
 mod gate;
 mod inner;
-mod js_api;
 mod listener;
 mod page;
 mod payloads;

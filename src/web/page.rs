@@ -4,6 +4,8 @@
 
 use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, VisibilityState};
 
 use super::listener::Listener;
 
@@ -30,10 +32,13 @@ fn can_listen(obj: &JsValue) -> bool {
 /// Whether the page is hidden now (`false` without a `document`).
 pub fn is_hidden() -> bool {
     let doc = get(&js_sys::global(), "document");
-    doc.is_object() && get(&doc, "visibilityState") == JsValue::from_str("hidden")
+    doc.is_object()
+        && doc.unchecked_into::<Document>().visibility_state() == VisibilityState::Hidden
 }
 
-/// Whether the browser says it is offline now.
+/// Whether the browser says it is offline now. (Read as a value, not
+/// through web-sys's `bool` getter: Node's `navigator` has no `onLine`,
+/// which a `bool` would read as offline.)
 pub fn is_offline() -> bool {
     let nav = get(&js_sys::global(), "navigator");
     nav.is_object() && get(&nav, "onLine").as_bool() == Some(false)

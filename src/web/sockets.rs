@@ -5,8 +5,9 @@ use std::cell::RefCell;
 
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::WebSocket;
 
-use super::js_api::{SocketLike, OPEN};
 use super::transport::Transport;
 use crate::machine::SocketId;
 
@@ -64,7 +65,7 @@ impl Sockets {
     }
 
     /// The live socket's JavaScript object.
-    pub fn live_socket(&self) -> Option<SocketLike> {
+    pub fn live_socket(&self) -> Option<WebSocket> {
         self.with_live(|t| t.socket.clone())
     }
 
@@ -82,10 +83,14 @@ impl Sockets {
         // Once the server's close frame has arrived the socket is CLOSING
         // (the machine learns at the `close` event) and the browser would
         // silently discard the data: refuse it instead, so the outbox keeps it.
-        if socket.ready_state().as_f64() != Some(OPEN) {
+        if socket.ready_state() != WebSocket::OPEN {
             return Sent::No;
         }
-        match socket.send(data) {
+        // web-sys has one `send` per type the platform takes; each is the
+        // same call, `socket.send(data)`, with the value passed as it is. The
+        // entry checked the type (sizeOf), so any of them does, and nothing
+        // is copied.
+        match socket.send_with_array_buffer(data.unchecked_ref()) {
             Ok(()) => Sent::Yes,
             Err(e) => Sent::Threw(e),
         }

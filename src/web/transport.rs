@@ -3,8 +3,8 @@
 use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use web_sys::{BinaryType, Event, WebSocket};
 
-use super::js_api::{EventLike, SocketLike, CLOSED, CLOSING};
 use super::listener::Listener;
 use super::tap::Tap;
 use crate::machine::SocketId;
@@ -42,7 +42,7 @@ pub enum SocketEvent {
 /// (its `error` is still listened to, and ignored).
 pub struct Transport {
     pub id: SocketId,
-    pub socket: SocketLike,
+    pub socket: WebSocket,
     /// The URL it was created with.
     pub url: JsValue,
     /// Sent on open, before anything else (the token, when it travels so).
@@ -68,7 +68,7 @@ impl Transport {
         blob: bool,
         id: SocketId,
         tap: Tap,
-        on_event: impl Fn(SocketId, SocketEvent, EventLike) + Clone + 'static,
+        on_event: impl Fn(SocketId, SocketEvent, Event) + Clone + 'static,
         on_close: impl Fn(SocketId, u16, String, bool) + 'static,
     ) -> Result<Transport, JsValue> {
         let args = if target.protocols.is_undefined() {
@@ -77,8 +77,10 @@ impl Transport {
             Array::of2(&target.url, &target.protocols)
         };
         let constructor: Function = constructor.clone().unchecked_into();
-        let socket: SocketLike = Reflect::construct(&constructor, &args)?.unchecked_into();
-        socket.set_binary_type(if blob { "blob" } else { "arraybuffer" });
+        // Whatever the constructor made is used through web-sys's structural
+        // bindings: Node's `ws` and test doubles work as the browser's does.
+        let socket: WebSocket = Reflect::construct(&constructor, &args)?.unchecked_into();
+        socket.set_binary_type(binary_type(blob));
         let listen = |kind: &'static str, which: SocketEvent| {
             let f = on_event.clone();
             Listener::new(&socket, kind, move |e| f(id, which, e))
@@ -108,12 +110,21 @@ impl Transport {
     }
 
     /// Close the socket unless it is already closing.
-    pub fn close(socket: &SocketLike, code: u16, reason: &str) {
-        let state = socket.ready_state().as_f64();
-        if state != Some(CLOSING) && state != Some(CLOSED) {
+    pub fn close(socket: &WebSocket, code: u16, reason: &str) {
+        let state = socket.ready_state();
+        if state != WebSocket::CLOSING && state != WebSocket::CLOSED {
             // Closing can only throw for a bad code or reason, which the
             // callers have checked.
-            let _ = socket.close(code, reason);
+            let _ = socket.close_with_code_and_reason(code, reason);
         }
+    }
+}
+
+/// How binary frames arrive: Blobs or ArrayBuffers.
+pub fn binary_type(blob: bool) -> BinaryType {
+    if blob {
+        BinaryType::Blob
+    } else {
+        BinaryType::Arraybuffer
     }
 }
