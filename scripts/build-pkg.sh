@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Build the publishable npm package into pkg/:
-#   1. wasm-pack (--target web, release) into a staging directory;
+#   1. the library as a cdylib only (the manifest's rlib, which the native
+#      tests link, keeps 13 KB of dead wasm alive), then wasm-bindgen
+#      --target web, into a staging directory;
 #   2. binaryen's wasm-opt -Oz from npm (Debian's older wasm-opt breaks the
 #      module); the glue bundled with esbuild (it folds in the snippet
 #      src/web/fast.js, the message hot path);
@@ -9,9 +11,9 @@
 #      it imports; node.js), the hand-written index.d.ts, the npm README and
 #      the LICENSE;
 #   4. pkg/ replaced by the result in one move.
-# Prints the sizes, raw and gzip -9. wasm-pack's own package.json, README
-# and generated .d.ts files are not part of the package (the generated
-# steadysocket.d.ts is kept in target/pkg-stage/wasm-pack/ for the tests).
+# Prints the sizes, raw and gzip -9. wasm-bindgen's generated .d.ts files
+# are not part of the package (the generated
+# steadysocket.d.ts is kept in target/pkg-stage/bindgen/ for the tests).
 source "$(dirname "$0")/lib.sh"
 
 STAGE="$ROOT/target/pkg-stage"
@@ -28,16 +30,17 @@ cmp -s LICENSE pkg-template/LICENSE ||
 
 step "building the package $version (release)"
 rm -rf "$STAGE"
-wasm-pack build --target web --release --mode no-install \
-  --out-dir "$STAGE/wasm-pack" --out-name steadysocket
+cargo rustc -q --lib --release --target wasm32-unknown-unknown --crate-type cdylib
+wasm-bindgen --target web --out-dir "$STAGE/bindgen" --out-name steadysocket \
+  "$ROOT/target/wasm32-unknown-unknown/release/steadysocket.wasm"
 mkdir -p "$STAGE/pkg"
 # --converge runs the passes until nothing shrinks; the producers and
 # target-features sections are metadata no runtime reads.
 wasm-opt -Oz --converge --strip-producers --strip-target-features \
-  "$STAGE/wasm-pack/steadysocket_bg.wasm" -o "$STAGE/pkg/steadysocket_bg.wasm"
+  "$STAGE/bindgen/steadysocket_bg.wasm" -o "$STAGE/pkg/steadysocket_bg.wasm"
 # The glue imports the message hot path (src/web/fast.js) from a snippets/
 # directory; bundled into one file, the package keeps a flat file list.
-"$ROOT/node_modules/.bin/esbuild" "$STAGE/wasm-pack/steadysocket.js" \
+"$ROOT/node_modules/.bin/esbuild" "$STAGE/bindgen/steadysocket.js" \
   --bundle --format=esm --platform=neutral --log-level=warning \
   --outfile="$STAGE/pkg/steadysocket.js"
 grep -q 'import.meta.url' "$STAGE/pkg/steadysocket.js" ||
@@ -74,7 +77,7 @@ rm -rf "$OUT.old"
 [ -e "$OUT" ] && mv "$OUT" "$OUT.old"
 mv "$STAGE/pkg" "$OUT"
 rm -rf "$OUT.old"
-# $STAGE/wasm-pack stays: its generated .d.ts is what tests/package/pack-check.mjs
+# $STAGE/bindgen stays: its generated .d.ts is what tests/package/pack-check.mjs
 # compares the hand-written index.d.ts with.
 
 size() {

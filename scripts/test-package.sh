@@ -60,7 +60,7 @@ for need in .bin/wasm-opt .bin/vite .bin/tsc ws/package.json @types/ws/package.j
   [ -e "node_modules/$need" ] || { ensure_npm; break; }
 done
 ensure_browser
-if [ ! -f pkg/package.json ] || [ ! -f target/pkg-stage/wasm-pack/steadysocket.d.ts ] ||
+if [ ! -f pkg/package.json ] || [ ! -f target/pkg-stage/bindgen/steadysocket.d.ts ] ||
   [ -n "$(find src pkg-template Cargo.toml Cargo.lock -newer pkg/package.json -print -quit)" ]; then
   ensure_apt gzip:gzip
   ensure_wasm_target
