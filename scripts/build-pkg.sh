@@ -4,7 +4,8 @@
 #      tests link, keeps 13 KB of dead wasm alive), then wasm-bindgen
 #      --target web, into a staging directory;
 #   2. binaryen's wasm-opt -Oz from npm (Debian's older wasm-opt breaks the
-#      module); the glue bundled with esbuild (it folds in the snippet
+#      module), and a check that no function of it is core::fmt or panic
+#      machinery (a second build keeps the names); the glue bundled with esbuild (it folds in the snippet
 #      src/web/fast.js, the message hot path);
 #   3. pkg-template/ on top: package.json (its version set from Cargo.toml),
 #      the entry points (index.js, bundled with the options.js and door.js
@@ -30,7 +31,8 @@ cmp -s LICENSE pkg-template/LICENSE ||
 
 step "building the package $version (release)"
 rm -rf "$STAGE"
-cargo rustc -q --lib --release --target wasm32-unknown-unknown --crate-type cdylib
+cargo rustc -q --lib --release --target wasm32-unknown-unknown --no-default-features \
+  --crate-type cdylib
 wasm-bindgen --target web --out-dir "$STAGE/bindgen" --out-name steadysocket \
   "$ROOT/target/wasm32-unknown-unknown/release/steadysocket.wasm"
 mkdir -p "$STAGE/pkg"
@@ -38,10 +40,23 @@ mkdir -p "$STAGE/pkg"
 # target-features sections are metadata no runtime reads.
 wasm-opt -Oz --converge --strip-producers --strip-target-features \
   "$STAGE/bindgen/steadysocket_bg.wasm" -o "$STAGE/pkg/steadysocket_bg.wasm"
+# No panicking path: the same optimisation with the names kept (-g), and
+# none of them may be core::fmt or the panic machinery (see src/bare.rs).
+wasm-opt -Oz --converge -g "$STAGE/bindgen/steadysocket_bg.wasm" -o "$STAGE/named.wasm"
+wasm-opt "$STAGE/named.wasm" --print-function-map -o /dev/null >"$STAGE/functions.txt"
+[ -s "$STAGE/functions.txt" ] || die "wasm-opt printed no function names"
+if grep -E 'core::fmt|panic|Formatter|BorrowM?u?t?Error|unwrap_failed|expect_failed' "$STAGE/functions.txt"; then
+  die "the wasm links core::fmt or a panicking path (the functions above); see src/bare.rs"
+fi
+echo "no panicking path: none of the wasm's $(wc -l <"$STAGE/functions.txt") functions is core::fmt or panic machinery"
 # The glue imports the message hot path (src/web/fast.js) from a snippets/
 # directory; bundled into one file, the package keeps a flat file list.
+# (wasm-bindgen imports the snippet once per function, under one key of its
+# imports object repeated: the same module each time, so the warning esbuild
+# gives for the repeated key is silenced.)
 "$ROOT/node_modules/.bin/esbuild" "$STAGE/bindgen/steadysocket.js" \
   --bundle --format=esm --platform=neutral --log-level=warning \
+  --log-override:duplicate-object-key=silent \
   --outfile="$STAGE/pkg/steadysocket.js"
 grep -q 'import.meta.url' "$STAGE/pkg/steadysocket.js" ||
   die "the bundled glue no longer locates its .wasm through import.meta.url"

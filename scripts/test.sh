@@ -18,6 +18,8 @@ step "format and lints"
 cargo fmt --all --check
 cargo clippy -q --workspace --all-targets -- -D warnings
 cargo clippy -q -p steadysocket --target wasm32-unknown-unknown --all-targets -- -D warnings
+# The package's build: no_std (src/bare.rs).
+cargo clippy -q -p steadysocket --target wasm32-unknown-unknown --lib --no-default-features -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps -p steadysocket
 RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps -p steadysocket --target wasm32-unknown-unknown
 

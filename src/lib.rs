@@ -14,9 +14,19 @@
 //!   `WebSocket`, one re-armed timer and the user's callbacks, exported to
 //!   JavaScript as the `SteadySocket` class.
 
+//!
+//! Built without its default `std` feature (as the npm package is), the wasm
+//! is `no_std`: see `bare`.
+
+#![cfg_attr(all(target_arch = "wasm32", not(feature = "std")), no_std)]
 #![forbid(unsafe_code)]
 
+extern crate alloc;
+
 pub mod machine;
+
+#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
+mod bare;
 
 #[cfg(target_arch = "wasm32")]
 mod web;

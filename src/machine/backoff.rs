@@ -1,7 +1,7 @@
 //! Backoff arithmetic and the seedable random source behind its jitter.
 
 use super::config::Backoff;
-use super::millis::Millis;
+use super::millis::{ceil, floor, round, Millis};
 
 /// SplitMix64: tiny, fast, and good enough for jitter. Seeded by the caller,
 /// so the machine has no randomness of its own and tests are reproducible.
@@ -38,15 +38,31 @@ pub struct Delay {
 /// The delay before attempt number `retries + 1`, given the first delay.
 pub fn delay(b: &Backoff, initial_ms: Millis, retries: u32, rng: &mut Rng) -> Delay {
     // Cap the exponent: 2^64 × anything is already far past any cap.
-    let grown = initial_ms as f64 * b.multiplier.powi(retries.min(64) as i32);
-    let base = grown.min(b.max_ms as f64).round();
-    let low = (base * (1.0 - b.jitter)).ceil();
-    let high = (base * (1.0 + b.jitter)).floor();
+    let grown = initial_ms as f64 * powi(b.multiplier, retries.min(64));
+    let base = round(grown.min(b.max_ms as f64));
+    let low = ceil(base * (1.0 - b.jitter));
+    let high = floor(base * (1.0 + b.jitter));
     let jittered = base * (1.0 + b.jitter * (2.0 * rng.next_unit() - 1.0));
     Delay {
         base_ms: base as Millis,
         // max/min, not f64::clamp: its NaN assertion would pull float
         // formatting into the wasm.
-        delay_ms: jittered.round().max(low).min(high.max(low)) as Millis,
+        delay_ms: round(jittered).max(low).min(high.max(low)) as Millis,
+    }
+}
+
+/// `x` to the power `n`, by squaring: the multiplications, in the order,
+/// of the `__powidf2` that `f64::powi` compiles to (which needs std).
+fn powi(mut x: f64, mut n: u32) -> f64 {
+    let mut y = if n % 2 == 1 { x } else { 1.0 };
+    loop {
+        n /= 2;
+        if n == 0 {
+            return y;
+        }
+        x *= x;
+        if n % 2 == 1 {
+            y *= x;
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! trigger of the reconnect that follows are derived here, in one place.
 
 use super::event::{Cause, Trigger};
+use alloc::string::String;
 
 /// Why the client closed a socket.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,7 +1,8 @@
 //! What the machine produces: one ordered stream of [`Output`]s — actions
 //! for the I/O layer and events for the application, as they happened.
 
-use std::borrow::Cow;
+use alloc::borrow::Cow;
+use alloc::string::String;
 
 use super::millis::Millis;
 use super::outbox::{DropReason, MessageId};

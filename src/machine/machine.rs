@@ -21,6 +21,10 @@
 //! }
 //! ```
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
+
 mod inputs;
 mod transitions;
 

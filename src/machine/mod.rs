@@ -292,7 +292,7 @@ pub use event::{
     Initiator, Note, OpenMeta, Output, Trigger,
 };
 pub use machine::Machine;
-pub use millis::{Millis, MAX_MS};
+pub use millis::{round, Millis, MAX_MS};
 pub use outbox::{DropReason, Flushed, MessageId, OutboxLimits, Refusal};
 pub use policy::{
     ClosePolicy, CloseRule, RuleAction, CODE_SESSION_NOT_FOUND, CODE_UNAUTHORIZED,

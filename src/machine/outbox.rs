@@ -8,7 +8,7 @@
 //! not fit is refused when it is offered, and one that expires, is refused
 //! by the socket or is discarded by `terminate()` is reported dropped.
 
-use std::collections::VecDeque;
+use alloc::collections::VecDeque;
 
 use super::millis::Millis;
 

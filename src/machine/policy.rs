@@ -8,6 +8,10 @@
 
 use super::error::ConfigError;
 use super::millis::{Millis, MAX_MS};
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
 
 /// What a matching rule does.
 #[derive(Clone, Debug, PartialEq, Eq)]

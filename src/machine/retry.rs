@@ -7,6 +7,8 @@ use super::config::Config;
 use super::event::{Cause, Decision, DecisionKind};
 use super::millis::Millis;
 use super::policy::RuleAction;
+use alloc::vec;
+use alloc::vec::Vec;
 
 /// The failure counts.
 #[derive(Debug)]

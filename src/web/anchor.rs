@@ -23,7 +23,7 @@
 //! A caller without a JavaScript owner (Rust code, such as the browser
 //! tests) has the anchor held for good: it frees the socket by dropping it.
 
-use std::cell::RefCell;
+use core::cell::RefCell;
 
 use js_sys::{Array, WeakRef};
 use wasm_bindgen::prelude::*;

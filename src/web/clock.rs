@@ -4,11 +4,11 @@
 //! the wall clock read once makes the values comparable to `Date.now()`
 //! (that is what `onOpen`'s `clientTs` reports) while never going backwards.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU64, Ordering};
 
 use wasm_bindgen::prelude::*;
 
-use crate::machine::Millis;
+use crate::machine::{round, Millis};
 
 #[wasm_bindgen]
 extern "C" {
@@ -40,5 +40,5 @@ pub fn at(performance_ms: f64) -> Millis {
     } else {
         f64::from_bits(bits)
     };
-    (origin + performance_ms).round() as Millis
+    round(origin + performance_ms) as Millis
 }

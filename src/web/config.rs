@@ -4,6 +4,8 @@
 //! one string. Nothing here validates: the entry did, with errors that name
 //! the option (the machine still checks its numbers).
 
+use alloc::borrow::ToOwned;
+use alloc::vec::Vec;
 use js_sys::{Array, Float64Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;

@@ -5,7 +5,7 @@
 //! are the machine's enums by their order, which a test compares with
 //! door.js's word lists.
 
-use std::rc::Rc;
+use alloc::rc::Rc;
 
 use js_sys::{Float64Array, Function};
 use wasm_bindgen::prelude::*;

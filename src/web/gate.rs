@@ -7,12 +7,6 @@
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(module = "/src/web/fast.js")]
-extern "C" {
-    /// `f()` in a microtask, while the gate is open.
-    pub fn soon(gate: &Object, f: &JsValue);
-}
-
 /// `{ open }`, open until dropped.
 pub struct Gate(Object);
 

@@ -4,11 +4,10 @@
 //! in order, with no borrow held while JavaScript runs. Everything for the
 //! application goes through the door.
 
-use std::borrow::Cow;
-use std::cell::{Cell, RefCell, RefMut};
-use std::rc::{Rc, Weak};
+use alloc::borrow::Cow;
+use alloc::rc::{Rc, Weak};
+use core::cell::{Cell, RefCell, RefMut};
 
-use gloo_timers::callback::Timeout;
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -18,12 +17,13 @@ use super::anchor::{Anchor, Slot};
 use super::clock::{self, now};
 use super::config::{self, Wire};
 use super::door::{Door, Kind, Line};
-use super::gate::{self, Gate};
+use super::fast;
+use super::gate::Gate;
 use super::page::{self, PageEvent, PageWatch};
 use super::payloads::Payloads;
 use super::sockets::{Sent, Sockets};
 use super::tap::{Slow, Tap};
-use super::timer::Timer;
+use super::timer::{Timeout, Timer};
 use super::transport::{SocketEvent, Target, Transport};
 use crate::machine::{
     Action, ConnectionState, DialFailure, Event, Flushed, Machine, Output, Refusal, SocketId, State,
@@ -117,7 +117,7 @@ impl Inner {
                 inner.pump();
             }
         });
-        gate::soon(inner.gate.js(), kick.as_ref());
+        fast::soon(inner.gate.js(), kick.as_ref());
         *inner.kick.borrow_mut() = Some(kick);
         inner.rearm();
         Ok(inner)

@@ -5,7 +5,7 @@
 //!
 //! - **One owner per resource.** Every event listener is a [`listener::Listener`]
 //!   that removes itself when dropped; the socket's listeners live in its
-//!   [`transport::Transport`]; the single timer is a `gloo_timers` `Timeout`
+//!   [`transport::Transport`]; the single timer is a `setTimeout` owned by [`timer::Timeout`]
 //!   (cancelled on drop). Nothing is leaked with `Closure::forget`, and every
 //!   closure holds only a `Weak` reference back to the socket, so dropping the
 //!   `SteadySocket` drops everything. What JavaScript calls back later (a
@@ -43,6 +43,7 @@ mod anchor;
 mod clock;
 mod config;
 mod door;
+mod fast;
 mod gate;
 mod inner;
 mod listener;

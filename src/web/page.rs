@@ -2,6 +2,7 @@
 //! `offline` on the global object (a window or a worker). Where there is no
 //! `document` (a Web Worker, Node) visibility is simply not watched.
 
+use alloc::vec::Vec;
 use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;

@@ -2,7 +2,8 @@
 //! gave them. The machine decides (bounds, order, age); this only keeps the
 //! JavaScript values until it says to send one or let it go.
 
-use std::cell::RefCell;
+use alloc::vec::Vec;
+use core::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 

@@ -2,8 +2,10 @@
 //! reads and checks the arguments, and speaks in words; this takes numbers
 //! and the values as they are).
 
-use std::borrow::Cow;
-use std::rc::Rc;
+use alloc::borrow::Cow;
+use alloc::boxed::Box;
+use alloc::rc::Rc;
+use alloc::string::String;
 
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
@@ -127,8 +129,8 @@ impl Core {
     }
 }
 
-impl std::fmt::Debug for Core {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for Core {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("Core")
     }
 }

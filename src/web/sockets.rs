@@ -1,7 +1,8 @@
 //! The sockets the shell holds: the live one, those retiring (closed by us,
 //! their `close` still to come), and the promises waiting for a close.
 
-use std::cell::RefCell;
+use alloc::vec::Vec;
+use core::cell::RefCell;
 
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;

@@ -8,21 +8,12 @@
 //! `wants_every_frame()`, so that frames the machine must see one by one
 //! (and the ping and pong frames) come through the shell's slow path.
 
-use std::cell::Cell;
+use core::cell::Cell;
 
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(module = "/src/web/fast.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = frameHandler)]
-    fn frame_handler(
-        tap: &Object,
-        on_message: &JsValue,
-        this: &JsValue,
-        slow: &Function,
-    ) -> Function;
-}
+use super::fast::frame_handler;
 
 /// What the frame handler hands back to the shell.
 pub enum Slow {

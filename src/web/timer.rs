@@ -5,10 +5,54 @@
 //! timeout) leaves the armed timer alone: it fires early, the machine finds
 //! nothing due, and the timer is armed again for the new deadline. That keeps
 //! timer work off the per-message path.
+//!
+//! [`Timeout`] is `setTimeout` owned: dropping it clears the timeout and
+//! frees the callback. (gloo-timers' `Timeout` is the same thing, but the
+//! crate links std, and with it std's panic and formatting machinery, into
+//! a package that has no other use for them.)
 
-use gloo_timers::callback::Timeout;
+use js_sys::Function;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::machine::Millis;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global `setTimeout` (a window's, a worker's or Node's).
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(f: &Function, ms: u32) -> JsValue;
+    /// The global `clearTimeout`; takes whatever `setTimeout` returned.
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(handle: &JsValue);
+}
+
+/// A pending `setTimeout`, cancelled when dropped.
+#[must_use = "a Timeout is cleared when dropped"]
+pub struct Timeout {
+    handle: JsValue,
+    _callback: Closure<dyn FnMut()>,
+}
+
+impl Timeout {
+    /// Call `f` once, `ms` milliseconds from now, unless dropped first.
+    pub fn new(ms: u32, f: impl FnMut() + 'static) -> Timeout {
+        let callback = Closure::<dyn FnMut()>::new(f);
+        let handle = set_timeout(callback.as_ref().unchecked_ref(), ms);
+        Timeout {
+            handle,
+            _callback: callback,
+        }
+    }
+}
+
+impl Drop for Timeout {
+    fn drop(&mut self) {
+        // Harmless once it has fired; the callback is freed after it returns
+        // if it is the one running.
+        clear_timeout(&self.handle);
+    }
+}
 
 /// The armed timer and the deadline it was armed for.
 #[derive(Default)]
@@ -29,7 +73,7 @@ impl Timer {
     /// Replace the armed timer; returns the old one, for the caller to drop
     /// once no borrow is held.
     pub fn set(&mut self, armed: Option<(Millis, Timeout)>) -> Option<(Millis, Timeout)> {
-        std::mem::replace(&mut self.armed, armed)
+        core::mem::replace(&mut self.armed, armed)
     }
 
     /// Forget the armed timer (it has fired).

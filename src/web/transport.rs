@@ -1,20 +1,17 @@
 //! One underlying WebSocket and the listeners that report its events.
 
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
 use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{BinaryType, Event, WebSocket};
 
+use super::fast::close_listener;
 use super::listener::Listener;
 use super::tap::Tap;
 use crate::machine::SocketId;
-
-#[wasm_bindgen(module = "/src/web/fast.js")]
-extern "C" {
-    /// The `close` listener calling `closed(code, reason, wasClean)`.
-    #[wasm_bindgen(js_name = closeListener)]
-    fn close_listener(closed: &JsValue) -> Function;
-}
 
 /// Where and how to connect, as the door's dial answered.
 pub struct Target {

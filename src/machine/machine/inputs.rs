@@ -1,7 +1,7 @@
 //! The machine's inputs: the socket's events, the application's calls and
 //! the page's. Each is a thin translation into the transitions.
 
-use std::borrow::Cow;
+use alloc::borrow::Cow;
 
 use super::{Machine, Phase, Stop, Wait};
 use crate::machine::close::{ClientClose, DialFailure, CLOSE_NORMAL, STOPPED};
@@ -17,7 +17,7 @@ impl Machine {
     /// The socket's `open` event.
     pub fn on_open(&mut self, now: Millis, socket: SocketId) {
         let from = self.phase.public().snapshot();
-        match std::mem::replace(&mut self.phase, Phase::Terminated) {
+        match core::mem::replace(&mut self.phase, Phase::Terminated) {
             Phase::Connecting(link) if link.socket == socket => self.open(now, from, link),
             other => {
                 self.phase = other;
@@ -36,7 +36,7 @@ impl Machine {
         link.last_inbound = now;
         let any_frame = self.config.heartbeat.is_some_and(|h| h.any_frame);
         let first = match self.phase.open_mut() {
-            Some(o) => std::mem::replace(&mut o.awaiting_first_message, false),
+            Some(o) => core::mem::replace(&mut o.awaiting_first_message, false),
             None => false,
         };
         if any_frame {

@@ -4,7 +4,8 @@
 //! (`inputs.rs`) and the timer handling (`machine.rs`) are built from these;
 //! nothing here calls back into them.
 
-use std::borrow::Cow;
+use alloc::borrow::Cow;
+use alloc::borrow::ToOwned;
 
 use super::{Link, Machine, Open, Pause, Phase, Ping, Stop, Wait};
 use crate::machine::close::{closed_with_code, is_quiet, ClientClose, CLOSE_NORMAL};
@@ -421,7 +422,7 @@ impl Machine {
     fn set_pause(&mut self, pause: Pause, cause: Cause) -> Pause {
         let from = self.phase.public().snapshot();
         let old = match self.phase.link_mut() {
-            Some(l) => std::mem::replace(&mut l.pause, pause),
+            Some(l) => core::mem::replace(&mut l.pause, pause),
             None => return Pause::No,
         };
         self.changed(from, cause);

@@ -1,0 +1,26 @@
+//! The shell's JavaScript module, `fast.js`, declared once (one import in
+//! the generated glue): the message hot path, the `close` listener, `soon`.
+
+use js_sys::{Function, Object};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/src/web/fast.js")]
+extern "C" {
+    /// The `message` listener of one socket: delivers frames to
+    /// `on_message` (with `this`) and hands the shell (`slow`) what it must
+    /// see; `tap` is their shared state ([`super::tap::Tap`]).
+    #[wasm_bindgen(js_name = frameHandler)]
+    pub fn frame_handler(
+        tap: &Object,
+        on_message: &JsValue,
+        this: &JsValue,
+        slow: &Function,
+    ) -> Function;
+
+    /// The `close` listener calling `closed(code, reason, wasClean)`.
+    #[wasm_bindgen(js_name = closeListener)]
+    pub fn close_listener(closed: &JsValue) -> Function;
+
+    /// `f()` in a microtask, while the gate is open.
+    pub fn soon(gate: &Object, f: &JsValue);
+}
