@@ -1,11 +1,12 @@
 // The entry point Node.js resolves (the "node" export condition): the same
-// exports, but `init()` with no argument reads the .wasm file next to this
-// one instead of fetching it (Node's fetch does not read file: URLs).
+// exports as index.js, with the wasm read from the file next to this one
+// (Node's fetch does not read file: URLs), on import and by `init()` with
+// no argument.
 
 import { readFile } from "node:fs/promises";
-import init from "./index.js";
+import init from "./manual.js";
 
-export { initSync, SteadySocket, SteadyWebSocket } from "./index.js";
+export { initSync, SteadySocket, SteadyWebSocket } from "./manual.js";
 
 const WASM = new URL("./steadysocket_bg.wasm", import.meta.url);
 
@@ -20,3 +21,5 @@ export default function initNode(moduleOrPath) {
   }
   return init(moduleOrPath);
 }
+
+await initNode().catch(() => {});

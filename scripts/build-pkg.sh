@@ -8,8 +8,8 @@
 #      machinery (a second build keeps the names); the glue bundled with esbuild (it folds in the snippet
 #      src/web/fast.js, the message hot path);
 #   3. pkg-template/ on top: package.json (its version set from Cargo.toml),
-#      the entry points (index.js, bundled with the options.js and door.js
-#      it imports; node.js), the hand-written index.d.ts, the npm README and
+#      the entry points (manual.js, bundled with the options.js and door.js
+#      it imports; index.js and node.js, which load the wasm on import), the hand-written index.d.ts, the npm README and
 #      the LICENSE;
 #   4. pkg/ replaced by the result in one move.
 # Prints the sizes, raw and gzip -9. wasm-bindgen's generated .d.ts files
@@ -60,12 +60,13 @@ echo "no panicking path: none of the wasm's $(wc -l <"$STAGE/functions.txt") fun
   --outfile="$STAGE/pkg/steadysocket.js"
 grep -q 'import.meta.url' "$STAGE/pkg/steadysocket.js" ||
   die "the bundled glue no longer locates its .wasm through import.meta.url"
-# The entry with the modules it is written in (options.js, door.js) as one
-# file; the glue stays a file of its own.
-"$ROOT/node_modules/.bin/esbuild" pkg-template/index.js --bundle --format=esm \
+# manual.js with the modules it is written in (options.js, door.js) as one
+# file; the glue stays a file of its own, and so do the entries that load
+# the wasm on import (index.js; node.js for Node).
+"$ROOT/node_modules/.bin/esbuild" pkg-template/manual.js --bundle --format=esm \
   --platform=neutral --log-level=warning --external:./steadysocket.js \
-  --outfile="$STAGE/pkg/index.js"
-cp pkg-template/node.js pkg-template/index.d.ts \
+  --outfile="$STAGE/pkg/manual.js"
+cp pkg-template/index.js pkg-template/node.js pkg-template/index.d.ts \
   pkg-template/README.md pkg-template/LICENSE "$STAGE/pkg/"
 node -e '
   const fs = require("fs");
@@ -101,5 +102,6 @@ size() {
 }
 size pkg/steadysocket_bg.wasm
 size pkg/steadysocket.js
+size pkg/manual.js
 size pkg/index.js
 size pkg/node.js

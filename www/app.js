@@ -3,7 +3,7 @@
 // faults through the server's /control endpoints or call the socket's
 // methods, and every callback is drawn on the page.
 // The package entry, as `import ... from "steadysocket"` resolves it.
-import init, { SteadySocket } from "/pkg/index.js";
+import { SteadySocket } from "/pkg/index.js"; // the import loads the .wasm
 import { Diagram } from "./diagram.js";
 import { LANES, Session, TimelineView, renderCloses } from "./timeline.js";
 
@@ -77,8 +77,6 @@ $("clear-log").onclick = () => {
 };
 
 // ---- the socket ------------------------------------------------------------
-
-await init();
 
 const diagram = new Diagram($("diagram"), $("transition"));
 

@@ -12,6 +12,7 @@ const EXPECTED = [
   "README.md",
   "index.d.ts",
   "index.js",
+  "manual.js",
   "node.js",
   "package.json",
   "steadysocket.js",
@@ -51,11 +52,15 @@ check("package.json names the package, its version and its entry points", () => 
   assert(pkg.type === "module", "type is not module");
   assert(pkg.license === "MIT", `license ${pkg.license}`);
   assert(pkg.description && pkg.keywords?.length && pkg.repository?.url, "description, keywords or repository missing");
-  assert(pkg.sideEffects === false, "sideEffects is not false");
+  // Only the entries that load the wasm on import have side effects: a
+  // bundler may drop the rest (SteadyWebSocket when unused), not them.
+  assert(JSON.stringify(pkg.sideEffects) === '["./index.js","./node.js"]', `sideEffects ${JSON.stringify(pkg.sideEffects)}`);
   assert(pkg.types === "./index.d.ts", `types ${pkg.types}`);
   const root = pkg.exports?.["."];
   assert(root && Object.keys(root)[0] === "types", 'exports["."] must list "types" first');
   assert(root.types === "./index.d.ts" && root.node === "./node.js" && root.default === "./index.js", "exports");
+  const manual = pkg.exports?.["./manual"];
+  assert(manual?.types === "./index.d.ts" && manual?.default === "./manual.js", 'exports["./manual"]');
   assert(packed.entryCount === EXPECTED.length, `entryCount ${packed.entryCount}`);
 });
 

@@ -6,7 +6,7 @@ import { chromium } from "playwright-core";
 import { createServer } from "vite";
 
 const wsBase = process.argv[2];
-const name = "vite-dev: the dev server serves the package: init() and an echo";
+const name = "vite-dev: the dev server serves the package: an echo, no init()";
 const server = await createServer({
   root: fileURLToPath(new URL("../vite-app/", import.meta.url)),
   server: { host: "127.0.0.1", port: 0, hmr: false },

@@ -1,12 +1,14 @@
 // A module worker importing the installed package (served at /pkg/; import
 // maps do not reach workers), reporting each check to the page.
-import init, * as pkg from "/pkg/index.js";
+// No init(): importing the package loads its wasm.
+import * as pkg from "/pkg/index.js";
+import { assertLoaded } from "../shared/checks.js";
 import { runScenario } from "../shared/scenario.js";
 
 const report = (name, error) => postMessage({ name, error });
 try {
-  await init();
-  report("init() fetches the wasm next to the module", null);
+  assertLoaded(pkg);
+  report("the import loads the wasm next to the module, no init()", null);
   await runScenario({
     pkg,
     httpBase: self.location.origin,
@@ -15,6 +17,6 @@ try {
     report,
   });
 } catch (e) {
-  report("init() fetches the wasm next to the module", e.message);
+  report("the import loads the wasm next to the module, no init()", e.message);
 }
 postMessage({ done: true });

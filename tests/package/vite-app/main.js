@@ -1,6 +1,8 @@
 // A Vite app using the package as installed from npm: the page runs the
 // checks, then a module worker bundled by Vite runs them again.
-import init, { SteadySocket, SteadyWebSocket } from "steadysocket";
+// No init(): importing the package loads the wasm Vite emitted.
+import { SteadySocket, SteadyWebSocket } from "steadysocket";
+import { assertLoaded } from "../shared/checks.js";
 import { runScenario } from "../shared/scenario.js";
 import { pageReporter, runWorker } from "../shared/page.js";
 
@@ -8,8 +10,8 @@ const { report, finish } = pageReporter();
 const httpBase = location.origin;
 const wsBase = httpBase.replace(/^http/, "ws");
 try {
-  await init();
-  report("vite", "init() loads the wasm Vite emitted", null);
+  assertLoaded({ SteadySocket });
+  report("vite", "the import loads the wasm Vite emitted, no init()", null);
   await runScenario({
     pkg: { SteadySocket, SteadyWebSocket },
     httpBase,
@@ -18,7 +20,7 @@ try {
     report: (name, error) => report("vite", name, error),
   });
 } catch (e) {
-  report("vite", "init() loads the wasm Vite emitted", e.message);
+  report("vite", "the import loads the wasm Vite emitted, no init()", e.message);
 }
 const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
 await runWorker(worker, "vite-worker", report);
