@@ -8,17 +8,25 @@
 #      machinery (a second build keeps the names); the glue bundled with esbuild (it folds in the snippet
 #      src/web/fast.js, the message hot path);
 #   3. pkg-template/ on top: package.json (its version set from Cargo.toml),
-#      the entry points (manual.js, bundled with the options.js and door.js
-#      it imports; index.js and node.js, which load the wasm on import), the hand-written index.d.ts, the npm README and
+#      the modules (socket.js, bundled with the options.js and door.js it
+#      imports; websocket.js; manual.js; index.js and node.js, which load
+#      the wasm on import), the hand-written index.d.ts, the npm README and
 #      the LICENSE;
 #   4. pkg/ replaced by the result in one move.
-# Prints the sizes, raw and gzip -9. wasm-bindgen's generated .d.ts files
+# Prints the sizes, raw and gzip -9, and fails when what a bundler ships
+# exceeds the size budget (below). wasm-bindgen's generated .d.ts files
 # are not part of the package (the generated
 # steadysocket.d.ts is kept in target/pkg-stage/bindgen/ for the tests).
 source "$(dirname "$0")/lib.sh"
 
 STAGE="$ROOT/target/pkg-stage"
 OUT="$ROOT/pkg"
+# What a bundler ships for `import { SteadySocket } from "steadysocket"`:
+# the minified JavaScript plus the .wasm, gzip -9 (scripts/bundle-size.mjs).
+# The build fails above it, so that nothing grows the package silently; set
+# to what the package reached, rounded up to the next 0.5 KB. Lower it when
+# the package shrinks.
+SIZE_BUDGET=$((31 * 1024))
 
 version=$(awk '
   /^\[package\]/ { inpkg = 1; next }
@@ -60,13 +68,16 @@ echo "no panicking path: none of the wasm's $(wc -l <"$STAGE/functions.txt") fun
   --outfile="$STAGE/pkg/steadysocket.js"
 grep -q 'import.meta.url' "$STAGE/pkg/steadysocket.js" ||
   die "the bundled glue no longer locates its .wasm through import.meta.url"
-# manual.js with the modules it is written in (options.js, door.js) as one
-# file; the glue stays a file of its own, and so do the entries that load
-# the wasm on import (index.js; node.js for Node).
-"$ROOT/node_modules/.bin/esbuild" pkg-template/manual.js --bundle --format=esm \
+# socket.js (SteadySocket) with the modules it is written in (options.js,
+# door.js) as one file. The rest stay files of their own: the glue;
+# websocket.js (SteadyWebSocket), which a bundler drops when it is not
+# imported; manual.js, which exports both; and the entries that load the
+# wasm on import (index.js; node.js for Node).
+"$ROOT/node_modules/.bin/esbuild" pkg-template/socket.js --bundle --format=esm \
   --platform=neutral --log-level=warning --external:./steadysocket.js \
-  --outfile="$STAGE/pkg/manual.js"
-cp pkg-template/index.js pkg-template/node.js pkg-template/index.d.ts \
+  --outfile="$STAGE/pkg/socket.js"
+cp pkg-template/websocket.js pkg-template/manual.js pkg-template/index.js \
+  pkg-template/node.js pkg-template/index.d.ts \
   pkg-template/README.md pkg-template/LICENSE "$STAGE/pkg/"
 node -e '
   const fs = require("fs");
@@ -98,10 +109,16 @@ rm -rf "$OUT.old"
 
 size() {
   printf '%-28s %8d bytes raw %8d bytes gzip -9\n' \
-    "$1" "$(wc -c <"$1")" "$(gzip -9 -c "$1" | wc -c)"
+    "$1" "$(wc -c <"$1")" "$(gzip -9 -n -c "$1" | wc -c)"
 }
 size pkg/steadysocket_bg.wasm
 size pkg/steadysocket.js
+size pkg/socket.js
+size pkg/websocket.js
 size pkg/manual.js
 size pkg/index.js
 size pkg/node.js
+
+echo
+node scripts/bundle-size.mjs "$OUT" --budget "$SIZE_BUDGET" ||
+  die "the package is over its size budget (SIZE_BUDGET in scripts/build-pkg.sh)"

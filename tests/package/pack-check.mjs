@@ -15,8 +15,10 @@ const EXPECTED = [
   "manual.js",
   "node.js",
   "package.json",
+  "socket.js",
   "steadysocket.js",
   "steadysocket_bg.wasm",
+  "websocket.js",
 ];
 
 let failed = 0;
