@@ -243,6 +243,11 @@ function closeRule(rule, name, prefixes) {
   if (r.reasonPrefix !== undefined && typeof r.reasonPrefix !== "string") {
     throw fail(TypeError, `${name}.reasonPrefix`, "must be a string");
   }
+  // The prefixes travel joined by U+0001 (a control character no close
+  // reason has reason to hold).
+  if (r.reasonPrefix?.includes("\u0001")) {
+    throw fail(RangeError, `${name}.reasonPrefix`, "must not contain U+0001");
+  }
   const action = ACTIONS.indexOf(r.action);
   if (action < 0) throw fail(TypeError, `${name}.action`, 'must be "permanent", "retry" or "limited"');
   if (r.initialMs !== undefined) number(r.initialMs, `${name}.initialMs`);

@@ -126,6 +126,7 @@ export const CASES = {
       [[{ codes: [[4100, 4000]], action: "retry" }], "RangeError", '"closePolicy"'],
       [[{ codes: [4000], action: "retry", initialMs: -1 }], "RangeError", '"closePolicy"'],
       [[{ codes: [4000], action: "limited", maxRetries: -1 }], "RangeError", '"closePolicy[0].maxRetries"'],
+      [[{ reasonPrefix: "a\u0001b", action: "retry" }], "RangeError", '"closePolicy[0].reasonPrefix"'],
     ],
   },
   WebSocket: {
