@@ -7,6 +7,13 @@
 //! * [`GlobalFaults`], server-wide windows set through `/control/refuse` and
 //!   `/control/stall` that affect every *new* handshake while they last.
 //!
+//! Two options model the heartbeat of a real server: `keepalive=MS` sends a
+//! binary `ping` every MS and expects a binary `pong` as the next data frame
+//! within MS/2 (a text frame instead closes with 1000 `PingError`, silence
+//! with 1000 `PingTimeout`; see [`session`](crate::session)), and
+//! `answer_ping=1` answers the client's own text or binary `ping` with a
+//! `pong` of the same kind. `keepalive=0`, like `ping_every=0`, is rejected.
+//!
 //! A global stall window holds each handshake that arrives while it is active
 //! until the window ends (or is cleared with `for_ms=0`); a global refusal
 //! window answers every handshake in it with the configured status.
@@ -45,7 +52,16 @@ pub struct WsOptions {
     pub stall: Option<Stall>,
     pub refuse: Option<u16>,
     pub greet: Option<String>,
+    /// `ping_every=MS`: send a text `ping` every MS, count text `pong`s.
     pub ping_every: Option<Duration>,
+    /// `keepalive=MS`: every MS send a binary `ping` and expect the next
+    /// data frame, within MS/2, to be a binary `pong` (see
+    /// [`session`](crate::session)).
+    pub keepalive: Option<Duration>,
+    /// `answer_ping=1`: answer the client's heartbeat, a text `ping` with a
+    /// text `pong` and a binary `ping` with a binary `pong`, instead of
+    /// echoing it.
+    pub answer_ping: bool,
     /// A throughput mode for the benchmarks (`push=`/`sink=`).
     pub bench: Option<crate::bench::Mode>,
 }
@@ -74,6 +90,10 @@ impl WsOptions {
         if ping_every == Some(Duration::ZERO) {
             return Err("ping_every must be positive".into());
         }
+        let keepalive = opt_ms(req.param("keepalive"), "keepalive")?;
+        if keepalive == Some(Duration::ZERO) {
+            return Err("keepalive must be positive".into());
+        }
         Ok(WsOptions {
             client: req.param("client").unwrap_or("anon").to_string(),
             close,
@@ -83,6 +103,8 @@ impl WsOptions {
             refuse,
             greet: req.param("greet").map(str::to_string),
             ping_every,
+            keepalive,
+            answer_ping: req.param("answer_ping").is_some_and(flag),
             bench: crate::bench::Mode::from_request(req)?,
         })
     }
@@ -204,6 +226,23 @@ mod tests {
         assert_eq!(o.close, None);
         assert!(!o.silent);
         assert_eq!(o.stall, None);
+        assert_eq!(o.keepalive, None);
+        assert!(!o.answer_ping);
+    }
+
+    #[test]
+    fn keepalive_and_answer_ping() {
+        let o = opts("keepalive=200&answer_ping=1").unwrap();
+        assert_eq!(o.keepalive, Some(Duration::from_millis(200)));
+        assert!(o.answer_ping);
+        assert!(!opts("answer_ping=0").unwrap().answer_ping);
+        assert!(opts("answer_ping").unwrap().answer_ping);
+        assert_eq!(
+            opts("keepalive=0").unwrap_err(),
+            "keepalive must be positive"
+        );
+        assert!(opts("keepalive=soon").is_err());
+        assert!(opts("keepalive=-5").is_err());
     }
 
     #[test]
@@ -241,6 +280,7 @@ mod tests {
         assert!(opts("refuse=101").is_err());
         assert!(opts("stall=soon").is_err());
         assert!(opts("ping_every=0").is_err());
+        assert!(opts("keepalive=0").is_err());
         assert!(opts("drop_after=-1").is_err());
     }
 

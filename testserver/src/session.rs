@@ -1,11 +1,27 @@
 //! One open WebSocket connection.
 //!
 //! The session echoes data frames and carries out the faults requested in
-//! the handshake (`greet`, `ping_every`, `close`/`after`, `drop_after`,
-//! `silent`; in a benchmark mode, `push`/`sink` instead of the echo) as
-//! well as the orders that arrive from the control endpoints
-//! through the [`Registry`](crate::registry::Registry). Everything it
-//! receives and sends is counted in the client's statistics.
+//! the handshake (`greet`, `ping_every`, `keepalive`, `answer_ping`,
+//! `close`/`after`, `drop_after`, `silent`; in a benchmark mode,
+//! `push`/`sink` instead of the echo) as well as the orders that arrive from
+//! the control endpoints through the [`Registry`](crate::registry::Registry).
+//! Everything it receives and sends is counted in the client's statistics.
+//!
+//! Two heartbeats are modelled:
+//! * `keepalive=MS` reproduces a real server's keepalive: every MS (the
+//!   first MS after the open) it sends a *binary* frame `ping` and takes the
+//!   client's next data frame, if it comes within MS/2, as the answer. A
+//!   binary `pong` is well-formed (`byte_pongs`); any other binary frame is
+//!   an invalid answer (`bad_pongs`, a warning, the connection stays); a
+//!   text frame is an error (`bad_pongs`, close 1000 `PingError`); no data
+//!   frame within MS/2 is a timeout (`keepalive_timeouts`, close 1000
+//!   `PingTimeout`). Answers are neither echoed nor recorded in
+//!   `text`/`binary`; frames arriving while no ping is out are echoed as
+//!   usual. No ping is sent (and no deadline started) while silent or
+//!   closing.
+//! * `answer_ping=1` answers the client's heartbeat: a text `ping` gets a
+//!   text `pong`, a binary `ping` a binary `pong`, instead of the echo
+//!   (`pings_answered`).
 //!
 //! Ending a connection comes in two flavours:
 //! * a close: a close frame is sent, then the session keeps reading until
@@ -35,6 +51,15 @@ use crate::stats::ClientClose;
 /// How long to wait for the peer's answer after sending a close frame.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(3);
 
+/// Close reason when a `keepalive` ping is answered with a text frame.
+pub const PING_ERROR: &str = "PingError";
+
+/// Close reason when a `keepalive` ping is not answered within MS/2.
+pub const PING_TIMEOUT: &str = "PingTimeout";
+
+/// Close code used for both keepalive failures (normal closure).
+const KEEPALIVE_CLOSE_CODE: u16 = 1000;
+
 /// Largest close reason that fits a control frame (125 - 2 bytes of code).
 const MAX_REASON: usize = 123;
 
@@ -57,6 +82,43 @@ struct Session {
     closing: Option<Instant>,
     /// A benchmark mode, which replaces the echo of data frames.
     bench: Option<Bench>,
+    /// `answer_ping`: answer the client's `ping`s with `pong`s.
+    answer_ping: bool,
+    /// Set while a `keepalive` ping is out: when its answer is overdue.
+    ping_out: Option<Instant>,
+}
+
+/// How the client's next data frame answers a `keepalive` ping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeepaliveAnswer {
+    /// A binary frame whose bytes are exactly `pong`.
+    Pong,
+    /// Any other binary frame: logged, the connection stays.
+    Invalid,
+    /// A text frame, which the real server cannot read as bytes: it
+    /// disconnects.
+    Error,
+}
+
+/// Classifies a frame received while a `keepalive` ping is out (`None` for
+/// frames that are not data frames and so do not answer).
+fn keepalive_answer(message: &Message) -> Option<KeepaliveAnswer> {
+    match message {
+        Message::Binary(data) if data.as_ref() == b"pong" => Some(KeepaliveAnswer::Pong),
+        Message::Binary(_) => Some(KeepaliveAnswer::Invalid),
+        Message::Text(_) => Some(KeepaliveAnswer::Error),
+        Message::Ping(_) | Message::Pong(_) | Message::Close(_) | Message::Frame(_) => None,
+    }
+}
+
+/// The `answer_ping` reply to a client heartbeat: text `ping` -> text
+/// `pong`, binary `ping` -> binary `pong`; `None` for anything else.
+fn heartbeat_reply(message: &Message) -> Option<Message> {
+    match message {
+        Message::Text(text) if text.as_str() == "ping" => Some(Message::text("pong")),
+        Message::Binary(data) if data.as_ref() == b"ping" => Some(Message::binary(&b"pong"[..])),
+        _ => None,
+    }
 }
 
 /// Runs the connection until it ends, registered for control commands.
@@ -70,6 +132,8 @@ pub async fn run(state: Arc<State>, mut ws: Ws, opts: WsOptions, peer: String) {
         silent: opts.silent,
         closing: None,
         bench: opts.bench.clone().map(Bench::new),
+        answer_ping: opts.answer_ping,
+        ping_out: None,
     };
     let end = session.main_loop(&mut ws, &opts, &mut commands).await;
     match end {
@@ -99,6 +163,11 @@ impl Session {
             interval.set_missed_tick_behavior(MissedTickBehavior::Delay);
             interval
         });
+        let mut keepalive = opts.keepalive.map(|every| {
+            let mut interval = interval_at(start + every, every);
+            interval.set_missed_tick_behavior(MissedTickBehavior::Delay);
+            interval
+        });
 
         if let Some(greeting) = &opts.greet {
             if self
@@ -112,6 +181,7 @@ impl Session {
 
         loop {
             let closing = self.closing.is_some();
+            let ping_out = self.ping_out;
             tokio::select! {
                 // Commands first: a control request answered before a frame
                 // arrives is applied before that frame (no random order).
@@ -156,6 +226,22 @@ impl Session {
                         return End::Finished;
                     }
                 },
+                _ = tick(&mut keepalive), if keepalive.is_some() && !closing => {
+                    let every = opts.keepalive.expect("keepalive interval implies option");
+                    if self.keepalive_ping(ws, every).await.is_err() {
+                        return End::Finished;
+                    }
+                },
+                _ = sleep_until(ping_out.unwrap_or(far)), if ping_out.is_some() && !closing => {
+                    self.ping_out = None;
+                    self.state
+                        .stats
+                        .update(&self.client, |s| s.keepalive_timeouts += 1);
+                    self.log("keepalive ping not answered in time");
+                    if self.close(ws, KEEPALIVE_CLOSE_CODE, PING_TIMEOUT).await.is_err() {
+                        return End::Finished;
+                    }
+                },
                 _ = sleep_until(self.closing.unwrap_or(far)), if closing => {
                     self.log("no answer to close frame; closing socket");
                     return End::Finished;
@@ -165,6 +251,20 @@ impl Session {
     }
 
     async fn on_message(&mut self, ws: &mut Ws, message: Message) -> Result<(), ()> {
+        if self.ping_out.is_some() {
+            if let Some(answer) = keepalive_answer(&message) {
+                return self.on_keepalive_answer(ws, answer).await;
+            }
+        }
+        if self.answer_ping {
+            if let Some(reply) = heartbeat_reply(&message) {
+                self.state.stats.update(&self.client, |s| {
+                    s.frames_in += 1;
+                    s.pings_answered += 1;
+                });
+                return self.send(ws, reply).await;
+            }
+        }
         if message.is_text() || message.is_binary() {
             if let Some(b) = self.bench.as_mut() {
                 let step = b.on_data();
@@ -221,14 +321,58 @@ impl Session {
         Ok(())
     }
 
+    /// Sends a `keepalive` ping and starts its MS/2 deadline, unless silent,
+    /// closing or a ping is already out.
+    async fn keepalive_ping(&mut self, ws: &mut Ws, every: Duration) -> Result<(), ()> {
+        if self.silent || self.closing.is_some() || self.ping_out.is_some() {
+            return Ok(());
+        }
+        self.state
+            .stats
+            .update(&self.client, |s| s.keepalive_pings += 1);
+        self.send(ws, Message::binary(&b"ping"[..])).await?;
+        self.ping_out = Some(Instant::now() + every / 2);
+        Ok(())
+    }
+
+    /// Handles the data frame that answers the `keepalive` ping that is out.
+    async fn on_keepalive_answer(
+        &mut self,
+        ws: &mut Ws,
+        answer: KeepaliveAnswer,
+    ) -> Result<(), ()> {
+        self.ping_out = None;
+        self.state.stats.update(&self.client, |s| {
+            s.frames_in += 1;
+            match answer {
+                KeepaliveAnswer::Pong => s.byte_pongs += 1,
+                KeepaliveAnswer::Invalid | KeepaliveAnswer::Error => s.bad_pongs += 1,
+            }
+        });
+        match answer {
+            KeepaliveAnswer::Pong => Ok(()),
+            KeepaliveAnswer::Invalid => {
+                self.log("warning: Invalid ping response");
+                Ok(())
+            }
+            KeepaliveAnswer::Error => {
+                self.log("text frame answered the keepalive ping");
+                self.close(ws, KEEPALIVE_CLOSE_CODE, PING_ERROR).await
+            }
+        }
+    }
+
     /// Sends a data frame unless silent or closing. Errors end the session.
+    ///
+    /// The frame is counted before it is written, so that a client that has
+    /// received it always finds it in `frames_out` (a frame whose write
+    /// fails, which ends the session, is counted too).
     async fn send(&mut self, ws: &mut Ws, message: Message) -> Result<(), ()> {
         if self.silent || self.closing.is_some() {
             return Ok(());
         }
-        ws.send(message).await.map_err(|_| ())?;
         self.state.stats.update(&self.client, |s| s.frames_out += 1);
-        Ok(())
+        ws.send(message).await.map_err(|_| ())
     }
 
     /// Carries out what a benchmark mode asks for one data frame.
@@ -262,6 +406,7 @@ impl Session {
             return Ok(());
         }
         self.closing = Some(Instant::now() + CLOSE_TIMEOUT);
+        self.ping_out = None;
         self.log(format_args!("sending close {code} {reason:?}"));
         let frame = CloseFrame {
             code: CloseCode::from(code),
@@ -299,7 +444,36 @@ fn truncate(s: &str, max: usize) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::truncate;
+    use super::*;
+
+    #[test]
+    fn classifies_keepalive_answers() {
+        use KeepaliveAnswer::*;
+        let answer = |m: Message| keepalive_answer(&m);
+        assert_eq!(answer(Message::binary(&b"pong"[..])), Some(Pong));
+        assert_eq!(answer(Message::binary(&b"nope"[..])), Some(Invalid));
+        assert_eq!(answer(Message::binary(&b"pong "[..])), Some(Invalid));
+        assert_eq!(answer(Message::binary(Vec::new())), Some(Invalid));
+        assert_eq!(answer(Message::text("pong")), Some(Error));
+        assert_eq!(answer(Message::text("")), Some(Error));
+        assert_eq!(answer(Message::Ping(b"pong"[..].into())), None);
+        assert_eq!(answer(Message::Pong(b"pong"[..].into())), None);
+        assert_eq!(answer(Message::Close(None)), None);
+    }
+
+    #[test]
+    fn answers_heartbeats_in_kind() {
+        let reply = |m: Message| heartbeat_reply(&m);
+        assert_eq!(reply(Message::text("ping")), Some(Message::text("pong")));
+        assert_eq!(
+            reply(Message::binary(&b"ping"[..])),
+            Some(Message::binary(&b"pong"[..]))
+        );
+        assert_eq!(reply(Message::text("PING")), None);
+        assert_eq!(reply(Message::text("pong")), None);
+        assert_eq!(reply(Message::binary(&b"ping!"[..])), None);
+        assert_eq!(reply(Message::Ping(b"ping"[..].into())), None);
+    }
 
     #[test]
     fn truncates_at_char_boundary() {

@@ -28,16 +28,31 @@ pub struct ClientStats {
     pub refused: u64,
     /// Handshakes that were held back before being answered.
     pub stalled: u64,
-    /// Text frames received, except the `pong` replies to our pings.
+    /// Text frames received, except the `pong` replies to our pings, the
+    /// pings answered by `answer_ping` and answers to `keepalive` pings.
     pub text: Vec<String>,
-    /// Lengths of the binary frames received.
+    /// Lengths of the binary frames received, except the answers to
+    /// `keepalive` pings and the pings answered by `answer_ping`.
     pub binary: Vec<usize>,
     /// Text and binary frames received (including `pong`).
     pub frames_in: u64,
-    /// Text and binary frames sent (echoes, greetings, pings, pushes).
+    /// Text and binary frames sent (echoes, greetings, pings,
+    /// `pong` answers, pushes).
     pub frames_out: u64,
     /// `pong` text frames received.
     pub pongs: u64,
+    /// Binary `pong` frames received as the answer to a `keepalive` ping.
+    pub byte_pongs: u64,
+    /// Invalid answers to a `keepalive` ping: any other binary frame (kept
+    /// open) or a text frame (closed with 1000 `PingError`).
+    pub bad_pongs: u64,
+    /// Binary `ping` frames sent by `keepalive`.
+    pub keepalive_pings: u64,
+    /// `keepalive` pings left unanswered for MS/2 (closed with 1000
+    /// `PingTimeout`).
+    pub keepalive_timeouts: u64,
+    /// Client `ping`s (text or binary) answered with a `pong` (`answer_ping`).
+    pub pings_answered: u64,
     pub client_closes: Vec<ClientClose>,
     /// The `Sec-WebSocket-Protocol` value offered by each completed handshake.
     pub protocols: Vec<Option<String>>,
@@ -64,6 +79,11 @@ impl ClientStats {
             "frames_in": self.frames_in,
             "frames_out": self.frames_out,
             "pongs": self.pongs,
+            "byte_pongs": self.byte_pongs,
+            "bad_pongs": self.bad_pongs,
+            "keepalive_pings": self.keepalive_pings,
+            "keepalive_timeouts": self.keepalive_timeouts,
+            "pings_answered": self.pings_answered,
             "client_closes": closes,
             "protocols": self.protocols,
             "queries": self.queries,
@@ -114,6 +134,15 @@ mod tests {
         assert_eq!(v["connections"], 0);
         assert_eq!(v["text"], json!([]));
         assert_eq!(v["client_closes"], json!([]));
+        for field in [
+            "byte_pongs",
+            "bad_pongs",
+            "keepalive_pings",
+            "keepalive_timeouts",
+            "pings_answered",
+        ] {
+            assert_eq!(v[field], 0, "{field}");
+        }
     }
 
     #[test]

@@ -49,7 +49,9 @@ async fn stats_of_unknown_client_are_empty() {
         serde_json::json!({
             "client": "never seen", "connections": 0, "open": 0, "refused": 0,
             "stalled": 0, "text": [], "binary": [], "frames_in": 0, "frames_out": 0,
-            "pongs": 0, "client_closes": [], "protocols": [], "queries": []
+            "pongs": 0, "byte_pongs": 0, "bad_pongs": 0, "keepalive_pings": 0,
+            "keepalive_timeouts": 0, "pings_answered": 0,
+            "client_closes": [], "protocols": [], "queries": []
         })
     );
     assert_eq!(
