@@ -74,6 +74,8 @@ fn the_door_names_each_enum_by_its_order() {
         Cause::Terminate,
         Cause::Pause,
         Cause::Resume,
+        Cause::PageHide,
+        Cause::PageShow,
     ];
     let words = list("CAUSES");
     assert_eq!(words.len(), causes.len());
@@ -89,6 +91,7 @@ fn the_door_names_each_enum_by_its_order() {
         Trigger::Visible,
         Trigger::Wake,
         Trigger::Manual,
+        Trigger::PageShow,
     ];
     let words = list("TRIGGERS");
     assert_eq!(words.len(), triggers.len());
@@ -147,5 +150,15 @@ fn the_entry_sends_the_machine_s_default_close_policy() {
     );
     assert!(OPTIONS
         .contains(r#"{ codes: [4001], action: "limited", maxRetries: 3, initialMs: 2000 },"#));
-    assert_eq!(default.rules.len(), 2 + rows.len());
+    // And 1013 last.
+    let last = default.rules.last().expect("rules");
+    assert_eq!(last.codes, [(1013, 1013)]);
+    assert_eq!(
+        last.action,
+        RuleAction::Retry {
+            initial_ms: Some(5000)
+        }
+    );
+    assert!(OPTIONS.contains(r#"{ codes: [1013], action: "retry", initialMs: 5000 },"#));
+    assert_eq!(default.rules.len(), 3 + rows.len());
 }

@@ -15,8 +15,8 @@ use machine_support::{
 };
 
 use steadysocket::machine::{
-    Action, Cause, CloseInfo, Config, Decision, DecisionKind, Event, Initiator, Machine, Millis,
-    Paused, ResetRule, Rng, SocketId, State, StateKind, CLOSE_NORMAL, FAILED_TO_SEND,
+    Action, Cause, CloseInfo, Config, DecidedBy, Decision, DecisionKind, Event, Initiator, Machine,
+    Millis, Paused, ResetRule, Rng, SocketId, State, StateKind, CLOSE_NORMAL, FAILED_TO_SEND,
     INACTIVE_SERVER,
 };
 
@@ -360,7 +360,7 @@ fn max_retries_zero_stops_at_the_first_failure() {
     let d = closed_info(&events).decision;
     assert!(!d.reconnect);
     assert_eq!(d.max_retries, Some(0));
-    assert_eq!(d.rule, Some(2));
+    assert_eq!(d.rule, Some(DecidedBy::Rule(2)));
     assert_eq!(h.m.state(), State::Stopped);
 }
 

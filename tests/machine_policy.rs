@@ -12,9 +12,9 @@ mod machine_support;
 use machine_support::{changed, closed_info, no_jitter, reach, ready, retry, Harness, Start};
 
 use steadysocket::machine::{
-    is_quiet, Action, Cause, CloseInfo, ClosePolicy, CloseRule, Config, Decision, DecisionKind,
-    Event, Initiator, Millis, Paused, RuleAction, SocketId, State, StateKind,
-    CODE_SESSION_NOT_FOUND, CODE_UNAUTHORIZED,
+    is_quiet, Action, Cause, CloseFacts, CloseInfo, ClosePolicy, CloseRule, Config, DecidedBy,
+    Decision, DecisionKind, Event, Initiator, Millis, Paused, RuleAction, SocketId, State,
+    StateKind, Verdict, VerdictAction, CODE_SESSION_NOT_FOUND, CODE_UNAUTHORIZED,
 };
 
 use Paused::No;
@@ -48,7 +48,7 @@ fn code_4003_stops_for_good() {
                     delay_ms: None,
                     retries: 0,
                     max_retries: None,
-                    rule: Some(0),
+                    rule: Some(DecidedBy::Rule(0)),
                 },
             }),
             changed((Ready, Some(No)), (Stopped, None), Cause::PermanentClose),
@@ -77,7 +77,7 @@ fn code_4001_is_retried_three_times_then_stops() {
                 delay_ms: Some(base),
                 retries,
                 max_retries: Some(3),
-                rule: Some(1),
+                rule: Some(DecidedBy::Rule(1)),
             }
         );
     }
@@ -93,7 +93,7 @@ fn code_4001_is_retried_three_times_then_stops() {
             delay_ms: None,
             retries: 3,
             max_retries: Some(3),
-            rule: Some(1),
+            rule: Some(DecidedBy::Rule(1)),
         }
     );
     assert_eq!(
@@ -168,7 +168,7 @@ fn server_error_reasons_use_their_first_delays() {
         assert_eq!(
             d,
             Decision {
-                rule: Some(2 + i),
+                rule: Some(DecidedBy::Rule(2 + i)),
                 ..retry(ms, 1)
             },
             "{prefix}"
@@ -234,7 +234,7 @@ fn a_custom_policy_replaces_the_default_and_the_first_match_wins() {
         decide(4003, ""),
         (
             Decision {
-                rule: Some(1),
+                rule: Some(DecidedBy::Rule(1)),
                 ..retry(500, 1)
             },
             State::Disconnected
@@ -244,7 +244,7 @@ fn a_custom_policy_replaces_the_default_and_the_first_match_wins() {
     let (d, state) = decide(4050, "Fatal: gone");
     assert_eq!(
         (d.kind, d.reconnect, d.rule),
-        (DecisionKind::Permanent, false, Some(0))
+        (DecisionKind::Permanent, false, Some(DecidedBy::Rule(0)))
     );
     assert_eq!(state, State::Stopped);
     // Outside the range, "Fatal" means nothing.
@@ -256,7 +256,7 @@ fn a_custom_policy_replaces_the_default_and_the_first_match_wins() {
         Decision {
             kind: DecisionKind::Limited,
             max_retries: Some(1),
-            rule: Some(2),
+            rule: Some(DecidedBy::Rule(2)),
             ..retry(7000, 1)
         }
     );
@@ -267,7 +267,7 @@ fn a_custom_policy_replaces_the_default_and_the_first_match_wins() {
     assert_eq!(
         decide(3003, "").0,
         Decision {
-            rule: Some(3),
+            rule: Some(DecidedBy::Rule(3)),
             ..retry(1000, 1)
         }
     );
@@ -280,7 +280,7 @@ fn a_custom_policy_replaces_the_default_and_the_first_match_wins() {
     let d = closed_info(&events).decision;
     assert_eq!(
         (d.reconnect, d.max_retries, d.rule),
-        (false, Some(1), Some(2))
+        (false, Some(1), Some(DecidedBy::Rule(2)))
     );
     assert_eq!(h.m.state(), State::Stopped);
 }
@@ -297,12 +297,104 @@ fn close_rules_match_codes_and_reason_prefixes() {
     assert_eq!(p.classify(1001, "Slow"), Some(2));
     assert_eq!(p.classify(4000, "Slow"), Some(1));
     let d = ClosePolicy::default();
-    // 4003, 4001, then the fourteen server errors.
-    assert_eq!(d.rules.len(), 16);
+    // 4003, 4001, the fourteen server errors, then 1013.
+    assert_eq!(d.rules.len(), 17);
+    assert_eq!(d.classify(1013, ""), Some(16));
+    // A reason the server-error table knows decides before the code.
+    assert_eq!(d.classify(1013, "ExpiredInQueue"), Some(2 + 7));
     assert_eq!(d.classify(4003, "InternalServerError"), Some(0));
     assert_eq!(d.classify(4001, "TooManyConcurrentRequests"), Some(1));
     assert_eq!(d.classify(1011, "ExpiredInQueue!"), Some(2 + 7));
     assert_eq!(d.classify(1006, ""), None);
+}
+
+// ----- the server's say: 1013 and retry-after --------------------------------
+
+#[test]
+fn try_again_later_retries_from_five_seconds() {
+    let mut h = reach(Start::ReadyNo, no_jitter(), false);
+    let info = h.fail_and_reconnect(1013, "");
+    assert_eq!(
+        info.decision,
+        Decision {
+            rule: Some(DecidedBy::Rule(16)),
+            ..retry(5000, 1)
+        }
+    );
+    // It grows as any retry does.
+    let (_, events) = h.close(1013, "");
+    assert_eq!(closed_info(&events).decision.delay_ms, Some(10_000));
+}
+
+#[test]
+fn a_retry_after_hint_sets_the_least_wait() {
+    // No jitter: the wait is the hint exactly, and the server decided.
+    let mut h = reach(Start::ReadyNo, no_jitter(), false);
+    let (_, events) = h.close(1013, "busy; retry-after=30");
+    let d = closed_info(&events).decision;
+    assert_eq!(
+        d,
+        Decision {
+            rule: Some(DecidedBy::Server),
+            ..retry(30_000, 1)
+        }
+    );
+    assert_eq!(h.m.poll_timeout(), Some(h.now + 30_000));
+    // Any code, any rule: a 1006 with a hint.
+    let mut h = reach(Start::ReadyNo, no_jitter(), false);
+    let (_, events) = h.close(1011, "InternalServerError retry-after: 2.5");
+    assert_eq!(
+        closed_info(&events).decision,
+        Decision {
+            rule: Some(DecidedBy::Server),
+            ..retry(2500, 1)
+        }
+    );
+    // A hint shorter than the rule's wait changes nothing: "at least".
+    let mut h = reach(Start::ReadyNo, no_jitter(), false);
+    let (_, events) = h.close(1013, "retry-after=1");
+    assert_eq!(
+        closed_info(&events).decision,
+        Decision {
+            rule: Some(DecidedBy::Rule(16)),
+            ..retry(5000, 1)
+        }
+    );
+    // A permanent close stays permanent.
+    let mut h = reach(Start::ReadyNo, no_jitter(), false);
+    let (_, events) = h.close(4003, "retry-after=1");
+    assert!(!closed_info(&events).decision.reconnect);
+    assert_eq!(h.m.state(), State::Stopped);
+}
+
+#[test]
+fn a_retry_after_hint_is_capped_and_jittered_upward_only() {
+    let capped = Config {
+        max_server_delay_ms: 60_000,
+        ..no_jitter()
+    };
+    let mut h = reach(Start::ReadyNo, capped, false);
+    let (_, events) = h.close(1013, "retry-after=3600");
+    assert_eq!(
+        closed_info(&events).decision,
+        Decision {
+            rule: Some(DecidedBy::Server),
+            ..retry(60_000, 1)
+        }
+    );
+    // ±50 % jitter: between the hint and 1.5 × the hint, never below.
+    for seed in 0..200 {
+        let config = Config {
+            seed,
+            ..Config::default()
+        };
+        let mut h = reach(Start::ReadyNo, config, false);
+        let (_, events) = h.close(1011, "retry-after=20");
+        let d = closed_info(&events).decision;
+        let delay = d.delay_ms.expect("a wait");
+        assert!((20_000..=30_000).contains(&delay), "seed {seed}: {delay}");
+        assert_eq!(d.base_ms, Some(20_000));
+    }
 }
 
 // ----- server disconnect errors and quiet codes ------------------------------
@@ -400,4 +492,194 @@ fn manual_closes_are_quiet_by_their_code() {
     });
     assert!(closed_info(&events).quiet);
     assert!(!is_quiet(4000));
+}
+
+// ----- the close-policy function ---------------------------------------------
+
+fn judged() -> Config {
+    Config {
+        judge: true,
+        ..no_jitter()
+    }
+}
+
+/// The facts of the one `Judge` action in a batch.
+fn facts(actions: &[Action]) -> CloseFacts {
+    let asked: Vec<&CloseFacts> = actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Judge(f) => Some(f),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(asked.len(), 1, "{actions:?}");
+    asked[0].clone()
+}
+
+#[test]
+fn the_function_is_asked_before_the_close_is_reported() {
+    let mut h = reach(Start::ReadyNo, judged(), false);
+    let (actions, events) = h.close(4999, "bye");
+    assert_eq!(
+        facts(&actions),
+        CloseFacts {
+            code: 4999,
+            reason: "bye".into(),
+            was_clean: false,
+            initiator: Initiator::Server,
+            retries: 0,
+            connection_count: 1,
+            downtime_ms: Some(0),
+        }
+    );
+    // Nothing reported yet, and nothing can be sent.
+    assert!(
+        !events.iter().any(|e| matches!(e, Event::Closed(_))),
+        "{events:?}"
+    );
+    assert_eq!(h.m.sendable(), None);
+    let verdict = Verdict {
+        action: VerdictAction::Retry,
+        delay_ms: Some(1234),
+    };
+    let (_, events) = h.input_at(h.now, |m, t| m.judge(t, Some(verdict)));
+    assert_eq!(
+        closed_info(&events).decision,
+        Decision {
+            rule: Some(DecidedBy::Function),
+            ..retry(1234, 1)
+        }
+    );
+    assert_eq!(h.m.state(), State::Disconnected);
+    assert_eq!(h.m.poll_timeout(), Some(h.now + 1234));
+    // A second answer to nothing changes nothing.
+    let (actions, events) = h.input_at(h.now, |m, t| m.judge(t, Some(verdict)));
+    assert_eq!((actions.len(), events.len()), (0, 0));
+}
+
+#[test]
+fn the_function_can_make_any_close_permanent_or_limited() {
+    let mut h = reach(Start::ReadyNo, judged(), false);
+    h.close(1006, "");
+    let permanent = Verdict {
+        action: VerdictAction::Permanent,
+        delay_ms: None,
+    };
+    let (_, events) = h.input_at(h.now, |m, t| m.judge(t, Some(permanent)));
+    let d = closed_info(&events).decision;
+    assert_eq!(
+        (d.kind, d.reconnect, d.rule),
+        (DecisionKind::Permanent, false, Some(DecidedBy::Function))
+    );
+    assert_eq!(
+        events.last(),
+        Some(&changed(
+            (Ready, Some(No)),
+            (Stopped, None),
+            Cause::PermanentClose
+        ))
+    );
+
+    // Limited to one: the first is retried with the backoff, the second
+    // stops.
+    let limited = Verdict {
+        action: VerdictAction::Limited(1),
+        delay_ms: None,
+    };
+    let mut h = reach(Start::ReadyNo, judged(), false);
+    h.close(1011, "");
+    let (_, events) = h.input_at(h.now, |m, t| m.judge(t, Some(limited)));
+    assert_eq!(
+        closed_info(&events).decision,
+        Decision {
+            kind: DecisionKind::Limited,
+            max_retries: Some(1),
+            rule: Some(DecidedBy::Function),
+            ..retry(1000, 1)
+        }
+    );
+    h.fire_timer();
+    let (actions, _) = h.close(1011, "");
+    assert_eq!(facts(&actions).retries, 1);
+    let (_, events) = h.input_at(h.now, |m, t| m.judge(t, Some(limited)));
+    let d = closed_info(&events).decision;
+    assert_eq!((d.reconnect, d.max_retries), (false, Some(1)));
+    assert_eq!(
+        events.last().map(|e| match e {
+            Event::StateChanged { cause, .. } => *cause,
+            _ => Cause::Open,
+        }),
+        Some(Cause::RetriesExhausted)
+    );
+}
+
+#[test]
+fn no_verdict_leaves_it_to_the_rules_and_the_server_s_hint() {
+    let mut h = reach(Start::ReadyNo, judged(), false);
+    h.close(4003, "Unauthorized");
+    let (_, events) = h.input_at(h.now, |m, t| m.judge(t, None));
+    let d = closed_info(&events).decision;
+    assert_eq!(
+        (d.kind, d.rule),
+        (DecisionKind::Permanent, Some(DecidedBy::Rule(0)))
+    );
+
+    let mut h = reach(Start::ReadyNo, judged(), false);
+    h.close(1013, "retry-after=9");
+    let (_, events) = h.input_at(h.now, |m, t| m.judge(t, None));
+    assert_eq!(
+        closed_info(&events).decision,
+        Decision {
+            rule: Some(DecidedBy::Server),
+            ..retry(9000, 1)
+        }
+    );
+}
+
+#[test]
+fn any_other_input_while_asking_lets_the_rules_decide_first() {
+    // The function itself calls reconnect(): the close is decided by the
+    // rules, then the reconnect happens, and the late verdict is ignored.
+    let mut h = reach(Start::ReadyNo, judged(), false);
+    h.close(1011, "");
+    let (actions, events) = h.input_at(h.now, |m, t| m.reconnect(t, 1000, "Reconnect".into()));
+    assert_eq!(closed_info(&events).decision, retry(1000, 1));
+    assert!(
+        matches!(actions.as_slice(), [Action::Connect { .. }]),
+        "{actions:?}"
+    );
+    let (actions, events) = h.input_at(h.now, |m, t| {
+        m.judge(
+            t,
+            Some(Verdict {
+                action: VerdictAction::Permanent,
+                delay_ms: None,
+            }),
+        )
+    });
+    assert_eq!((actions.len(), events.len()), (0, 0));
+    assert!(matches!(h.m.state(), State::Connecting { .. }));
+}
+
+#[test]
+fn the_client_s_own_closes_are_asked_about_too() {
+    let mut h = reach(Start::ReadyNo, judged(), false);
+    // Inactivity: the socket is closed, then the function asked.
+    let (actions, _) = h.fire_timer();
+    assert!(
+        matches!(actions.first(), Some(Action::Close { .. })),
+        "{actions:?}"
+    );
+    let f = facts(&actions);
+    assert_eq!(
+        (f.code, f.initiator, f.reason.as_str()),
+        (1000, Initiator::Client, "InactiveServer")
+    );
+    let (_, events) = h.input_at(h.now, |m, t| m.judge(t, None));
+    // The rules: the client's quick backoff.
+    assert_eq!(closed_info(&events).decision.delay_ms, Some(100));
+    // A failing attempt tells how long the connection has been down.
+    h.fire_timer();
+    let (actions, _) = h.close(1006, "");
+    assert_eq!(facts(&actions).downtime_ms, Some(100));
 }

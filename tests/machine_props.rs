@@ -327,6 +327,11 @@ fn config() -> impl Strategy<Value = Config> {
                 wake_threshold_ms: life.wake_threshold_ms,
                 offline_ceiling_ms: life.offline_ceiling_ms,
                 stop_when_hidden_ms: life.stop_when_hidden_ms,
+                // Covered by the focused tests (machine_visibility,
+                // machine_policy).
+                pause_when_hidden: true,
+                max_server_delay_ms: 300_000,
+                judge: false,
                 // Covered by machine_heartbeat's focused tests.
                 connect_timeout_ms: None,
                 outbox: None,
@@ -744,6 +749,7 @@ impl World {
                     );
                 }
                 Action::Send { .. } => prop_assert!(false, "a send without an outbox"),
+                Action::Judge(_) => prop_assert!(false, "a judgement without a function"),
             }
         }
         // At most one live socket, and it is the state's.

@@ -87,8 +87,10 @@ fn default_config_has_convex_numbers() {
     assert!(!c.verbose);
     // The README's default rules: 4003 permanent, 4001 three times from 2 s,
     // then the 14 server-error prefixes (checked one by one in
-    // machine_policy).
-    assert_eq!(c.policy.rules.len(), 16);
+    // machine_policy), then 1013 from 5 s.
+    assert_eq!(c.policy.rules.len(), 17);
+    assert_eq!(c.max_server_delay_ms, 300_000);
+    assert!(c.pause_when_hidden);
     assert_eq!(
         c.policy.rules[0],
         CloseRule {
@@ -527,7 +529,7 @@ fn d_ts_union(name: &str) -> BTreeSet<String> {
 fn causes_triggers_and_kinds_are_those_index_d_ts_and_the_readme_name() {
     // Listed in full: a match without a wildcard stops compiling when a
     // variant is added and not listed here.
-    const CAUSES: [Cause; 22] = [
+    const CAUSES: [Cause; 24] = [
         Cause::Initial,
         Cause::Backoff,
         Cause::Open,
@@ -550,6 +552,8 @@ fn causes_triggers_and_kinds_are_those_index_d_ts_and_the_readme_name() {
         Cause::Terminate,
         Cause::Pause,
         Cause::Resume,
+        Cause::PageHide,
+        Cause::PageShow,
     ];
     let _every_cause_listed = |c: Cause| match c {
         Cause::Initial
@@ -573,7 +577,9 @@ fn causes_triggers_and_kinds_are_those_index_d_ts_and_the_readme_name() {
         | Cause::Restart
         | Cause::Terminate
         | Cause::Pause
-        | Cause::Resume => {}
+        | Cause::Resume
+        | Cause::PageHide
+        | Cause::PageShow => {}
     };
     let causes: BTreeSet<String> = CAUSES.iter().map(|c| c.as_str().to_owned()).collect();
     assert_eq!(causes, d_ts_union("StateChangeCause"));
@@ -598,6 +604,7 @@ fn causes_triggers_and_kinds_are_those_index_d_ts_and_the_readme_name() {
         Trigger::Visible,
         Trigger::Wake,
         Trigger::Manual,
+        Trigger::PageShow,
     ];
     let _every_trigger_listed = |t: Trigger| match t {
         Trigger::Initial
@@ -607,7 +614,8 @@ fn causes_triggers_and_kinds_are_those_index_d_ts_and_the_readme_name() {
         | Trigger::Online
         | Trigger::Visible
         | Trigger::Wake
-        | Trigger::Manual => {}
+        | Trigger::Manual
+        | Trigger::PageShow => {}
     };
     let names: BTreeSet<String> = triggers.iter().map(|t| t.as_str().to_owned()).collect();
     assert_eq!(names, d_ts_union("ConnectTrigger"));

@@ -24,6 +24,8 @@ pub enum ClientClose {
     Wake,
     /// The page stayed hidden longer than `stop_when_hidden_ms`.
     Hidden,
+    /// The page went into the back/forward cache.
+    PageHide,
     /// `stop()`.
     Stop,
     /// `terminate()`.
@@ -61,6 +63,7 @@ impl ClientClose {
             ClientClose::DialFailed(DialFailure::Constructor) => "ConstructorFailed",
             ClientClose::Wake => WAKE,
             ClientClose::Hidden => "Hidden",
+            ClientClose::PageHide => PAGE_HIDDEN,
             ClientClose::Stop => STOPPED,
             ClientClose::Terminate => TERMINATED,
             ClientClose::Reconnect => RECONNECT,
@@ -79,6 +82,7 @@ impl ClientClose {
             ClientClose::DialFailed(_) => Cause::DialFailed,
             ClientClose::Wake => Cause::Wake,
             ClientClose::Hidden => Cause::Hidden,
+            ClientClose::PageHide => Cause::PageHide,
             ClientClose::Stop => Cause::Stop,
             ClientClose::Terminate => Cause::Terminate,
             ClientClose::Reconnect => Cause::Reconnect,
@@ -111,6 +115,8 @@ pub const STOPPED: &str = "Stopped";
 pub const TERMINATED: &str = "Terminated";
 /// The default reason of `reconnect()`.
 pub const RECONNECT: &str = "Reconnect";
+/// The reason when the page goes into the back/forward cache.
+pub const PAGE_HIDDEN: &str = "PageHidden";
 /// The reason when a heartbeat ping went unanswered.
 pub const HEARTBEAT_TIMEOUT: &str = "HeartbeatTimeout";
 /// The reason when a probe went unanswered.

@@ -91,6 +91,13 @@ pub struct Config {
     pub max_retries: Option<u32>,
     /// What each close code and reason means.
     pub policy: ClosePolicy,
+    /// A close-policy function decides each close that is not the
+    /// application's own ([`super::Action::Judge`]); the rules decide what it
+    /// leaves undecided (default `false`).
+    pub judge: bool,
+    /// The longest wait a server's `retry-after` hint can ask for (default
+    /// 300 000: five minutes).
+    pub max_server_delay_ms: Millis,
     /// When the backoff resets.
     pub reset: ResetRule,
     /// The client heartbeat (`None`: no pings, and no probes either).
@@ -104,6 +111,9 @@ pub struct Config {
     /// While offline, a due reconnect waits for `online`, or this long after
     /// going offline (default 60 000).
     pub offline_ceiling_ms: Millis,
+    /// Pause the socket while the page is hidden (default `true`). Either
+    /// way the page's return probes the connection.
+    pub pause_when_hidden: bool,
     /// Stop after the page has been hidden this long; restart when it is
     /// visible again (default `None`: never).
     pub stop_when_hidden_ms: Option<Millis>,
@@ -124,11 +134,14 @@ impl Default for Config {
             connect_timeout_ms: None,
             max_retries: None,
             policy: ClosePolicy::default(),
+            judge: false,
+            max_server_delay_ms: 300_000,
             reset: ResetRule::App,
             heartbeat: None,
             probe_timeout_ms: 2000,
             wake_threshold_ms: 5000,
             offline_ceiling_ms: 60_000,
+            pause_when_hidden: true,
             stop_when_hidden_ms: None,
             outbox: None,
             seed: 0x5eed_5eed,
@@ -183,6 +196,7 @@ impl Config {
             in_ms(h.interval_ms, "heartbeat.intervalMs", 1)?;
             in_ms(h.timeout_ms, "heartbeat.timeoutMs", 1)?;
         }
+        in_ms(self.max_server_delay_ms, "maxServerDelayMs", 0)?;
         in_ms(self.probe_timeout_ms, "probeTimeoutMs", 1)?;
         in_ms(self.wake_threshold_ms, "wakeThresholdMs", 1)?;
         in_ms(self.offline_ceiling_ms, "offlineCeilingMs", 1)?;

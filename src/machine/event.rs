@@ -43,6 +43,10 @@ pub enum Action {
         /// The live socket.
         socket: SocketId,
     },
+    /// Ask the close-policy function what this close means, and answer
+    /// with [`super::Machine::judge`] before anything else (until then the
+    /// close is not reported; any other input lets the rules decide).
+    Judge(CloseFacts),
     /// Send the queued message on the live socket, then say what became of
     /// it ([`super::Machine::on_flushed`]).
     Send {
@@ -51,6 +55,26 @@ pub enum Action {
         /// The message, oldest first.
         message: MessageId,
     },
+}
+
+/// What the close-policy function is told about a close.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CloseFacts {
+    /// The close code (for a close by this client, the one sent).
+    pub code: u16,
+    /// The close reason.
+    pub reason: String,
+    /// Whether the closing handshake completed.
+    pub was_clean: bool,
+    /// Who closed it.
+    pub initiator: Initiator,
+    /// Consecutive failures counted before this close.
+    pub retries: u32,
+    /// How many sockets have opened.
+    pub connection_count: u32,
+    /// How long the connection has been down (`0` when an open connection
+    /// just closed; `None` before the first open).
+    pub downtime_ms: Option<Millis>,
 }
 
 /// Why a transition happened.
@@ -101,6 +125,10 @@ pub enum Cause {
     Pause,
     /// `resume()`.
     Resume,
+    /// The page went into the back/forward cache.
+    PageHide,
+    /// The page came back from the back/forward cache.
+    PageShow,
 }
 
 impl Cause {
@@ -129,6 +157,8 @@ impl Cause {
             Cause::Terminate => "terminate",
             Cause::Pause => "pause",
             Cause::Resume => "resume",
+            Cause::PageHide => "pageHide",
+            Cause::PageShow => "pageShow",
         }
     }
 }
@@ -152,6 +182,8 @@ pub enum Trigger {
     Wake,
     /// `tryRestart()` or `reconnect()`.
     Manual,
+    /// The page came back from the back/forward cache.
+    PageShow,
 }
 
 impl Trigger {
@@ -166,6 +198,7 @@ impl Trigger {
             Trigger::Visible => "visible",
             Trigger::Wake => "wake",
             Trigger::Manual => "manual",
+            Trigger::PageShow => "pageShow",
         }
     }
 }
@@ -229,8 +262,19 @@ pub struct Decision {
     pub retries: u32,
     /// The retry limit that applied, if any.
     pub max_retries: Option<u32>,
-    /// Index of the close-policy rule that matched, if any.
-    pub rule: Option<usize>,
+    /// What decided, when not the plain backoff.
+    pub rule: Option<DecidedBy>,
+}
+
+/// What decided a close, besides the plain backoff.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DecidedBy {
+    /// The close-policy rule at this index.
+    Rule(usize),
+    /// The close-policy function.
+    Function,
+    /// The server: its close reason's `retry-after` hint set the wait.
+    Server,
 }
 
 /// Who closed the connection.

@@ -53,7 +53,7 @@ pub struct Machine {
     /// The last close's code and reason, for the next dial's context.
     last_close: Option<(u16, String)>,
     budget: Budget,
-    /// The page is hidden (only reported when pausing on hidden is wanted).
+    /// The page is hidden.
     hidden: bool,
     hidden_since: Millis,
     online: bool,
@@ -61,6 +61,8 @@ pub struct Machine {
     /// When the last open connection was lost.
     lost_at: Option<Millis>,
     outbox: Option<Outbox>,
+    /// A close the close-policy function is asked about.
+    judging: Option<Pending>,
     out: Vec<Option<Output>>,
     /// How many of `out` were polled.
     taken: usize,
@@ -89,6 +91,7 @@ impl Machine {
             online: true,
             offline_since: now,
             lost_at: None,
+            judging: None,
             out: Vec::new(),
             taken: 0,
         };
@@ -121,6 +124,9 @@ impl Machine {
 
     /// The socket a message may be sent on now: `ready` and not paused.
     pub fn sendable(&self) -> Option<SocketId> {
+        if self.judging.is_some() {
+            return None;
+        }
         match &self.phase {
             Phase::Ready(l, _) if matches!(l.pause, Pause::No) => Some(l.socket),
             _ => None,
@@ -159,7 +165,7 @@ impl Machine {
     pub fn is_running(&self) -> bool {
         match self.phase {
             Phase::Terminated => false,
-            Phase::Stopped(stop) => stop == Stop::Hidden,
+            Phase::Stopped(stop) => matches!(stop, Stop::Hidden | Stop::PageHidden),
             Phase::Disconnected(_) | Phase::Connecting(_) | Phase::Ready(..) => true,
         }
     }
@@ -227,6 +233,7 @@ impl Machine {
     /// deadline while the page is visible means the machine (or the laptop)
     /// slept: check the connection instead.
     pub fn handle_timeout(&mut self, now: Millis) {
+        self.settle(now);
         let due = self.poll_timeout();
         if !self.hidden
             && due.is_some_and(|at| now >= at.saturating_add(self.config.wake_threshold_ms))
@@ -287,6 +294,17 @@ enum Phase {
     Terminated,
 }
 
+/// A close awaiting the close-policy function's verdict.
+#[derive(Debug)]
+enum Pending {
+    Server {
+        code: u16,
+        reason: String,
+        clean: bool,
+    },
+    Client(ClientClose),
+}
+
 /// The planned reconnect.
 #[derive(Clone, Copy, Debug)]
 struct Wait {
@@ -305,6 +323,8 @@ enum Stop {
     GaveUp,
     /// The page stayed hidden; its return connects again.
     Hidden,
+    /// The page is in the back/forward cache; its return connects again.
+    PageHidden,
 }
 
 /// A socket, from its creation on.
@@ -322,6 +342,9 @@ struct Link {
     /// `pause()` was called for this socket (a new socket forgets it, as in
     /// Convex).
     app_paused: bool,
+    /// When the page came back from the back/forward cache with this
+    /// socket: a 1006 close soon after is the cache's doing.
+    restored_at: Option<Millis>,
     pause: Pause,
 }
 

@@ -254,7 +254,9 @@
 //! # Differences from Convex's manager
 //!
 //! - A close is judged by a [`ClosePolicy`]: by default 4003 is permanent
-//!   (`stopped`) and 4001 is retried three times; then `stopped`.
+//!   (`stopped`) and 4001 is retried three times; then `stopped`. 1013 (Try
+//!   Again Later) is retried from 5 s, and a reason carrying `retry-after=N`
+//!   makes the wait at least N seconds ([`retry_after_ms`]).
 //! - `pause()` in `ready/uninitialized` keeps the owed `onOpen` (Convex would
 //!   turn it into `onResume` and lose the open).
 //! - A deferred `onOpen` carries the count and last close reason of the open
@@ -270,6 +272,7 @@ mod close;
 mod config;
 mod error;
 mod event;
+mod hint;
 #[allow(clippy::module_inception)]
 mod machine;
 mod millis;
@@ -282,21 +285,22 @@ mod timers;
 pub use backoff::{delay, Delay, Rng};
 pub use close::{
     is_quiet, ClientClose, DialFailure, CLOSE_NORMAL, CONNECT_TIMEOUT, FAILED_TO_SEND,
-    HEARTBEAT_TIMEOUT, INACTIVE_SERVER, INITIAL_CONNECT, PROBE_TIMEOUT, RECONNECT, STOPPED,
-    TERMINATED, WAKE,
+    HEARTBEAT_TIMEOUT, INACTIVE_SERVER, INITIAL_CONNECT, PAGE_HIDDEN, PROBE_TIMEOUT, RECONNECT,
+    STOPPED, TERMINATED, WAKE,
 };
 pub use config::{Backoff, Config, Heartbeat, ResetRule};
 pub use error::ConfigError;
 pub use event::{
-    Action, Beat, Cause, CloseInfo, ConnectionState, Decision, DecisionKind, DialContext, Event,
-    Initiator, Note, OpenMeta, Output, Trigger,
+    Action, Beat, Cause, CloseFacts, CloseInfo, ConnectionState, DecidedBy, Decision, DecisionKind,
+    DialContext, Event, Initiator, Note, OpenMeta, Output, Trigger,
 };
+pub use hint::retry_after_ms;
 pub use machine::Machine;
 pub use millis::{round, Millis, MAX_MS};
 pub use outbox::{DropReason, Flushed, MessageId, OutboxLimits, Refusal};
 pub use policy::{
-    ClosePolicy, CloseRule, RuleAction, CODE_SESSION_NOT_FOUND, CODE_UNAUTHORIZED,
-    SERVER_ERROR_DELAYS,
+    ClosePolicy, CloseRule, RuleAction, Verdict, VerdictAction, CODE_SESSION_NOT_FOUND,
+    CODE_TRY_AGAIN_LATER, CODE_UNAUTHORIZED, SERVER_ERROR_DELAYS, TRY_AGAIN_LATER_MS,
 };
 pub use state::{Paused, Snapshot, SocketId, State, StateKind};
 pub use timers::Timer;

@@ -3,8 +3,11 @@
 //! A policy is an ordered list of rules; the first rule whose codes and reason
 //! prefix both match a close decides. A close no rule matches is retried with
 //! the backoff's `initial_ms`. The default list makes 4003 (unauthorized)
-//! permanent, retries 4001 (session not found) at most three times, and carries
-//! Convex's table of server error reasons and their first delays.
+//! permanent, retries 4001 (session not found) at most three times, carries
+//! Convex's table of server error reasons and their first delays, and last
+//! retries 1013 (Try Again Later) from five seconds. Whatever the rules
+//! decide, a reason with a `retry-after` hint can lengthen the wait
+//! ([`super::hint`]).
 
 use super::error::ConfigError;
 use super::millis::{Millis, MAX_MS};
@@ -30,6 +33,26 @@ pub enum RuleAction {
         /// The first delay (`None`: the backoff's `initial_ms`).
         initial_ms: Option<Millis>,
     },
+}
+
+/// What the close-policy function decided about one close.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    /// Retry, never, or a limited number of times.
+    pub action: VerdictAction,
+    /// The wait before the reconnect, exactly (`None`: the backoff's).
+    pub delay_ms: Option<Millis>,
+}
+
+/// The function's action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VerdictAction {
+    /// Retry (within `maxRetries`, if set).
+    Retry,
+    /// Never retry: stop.
+    Permanent,
+    /// Retry while fewer than this many consecutive failures were counted.
+    Limited(u32),
 }
 
 /// One rule. Empty `codes` matches every code; `None` prefix every reason.
@@ -89,6 +112,11 @@ pub const SERVER_ERROR_DELAYS: &[(&str, Millis)] = &[
 pub const CODE_UNAUTHORIZED: u16 = 4003;
 /// Close code for "session not found": retried at most three times by default.
 pub const CODE_SESSION_NOT_FOUND: u16 = 4001;
+/// Close code 1013, "Try Again Later": retried from [`TRY_AGAIN_LATER_MS`]
+/// by default.
+pub const CODE_TRY_AGAIN_LATER: u16 = 1013;
+/// The first delay after a 1013 close, by default.
+pub const TRY_AGAIN_LATER_MS: Millis = 5000;
 
 impl Default for ClosePolicy {
     fn default() -> Self {
@@ -114,6 +142,14 @@ impl Default for ClosePolicy {
                 initial_ms: Some(ms),
             },
         }));
+        // Last, so that a reason the rules above know decides first.
+        rules.push(CloseRule {
+            codes: vec![(CODE_TRY_AGAIN_LATER, CODE_TRY_AGAIN_LATER)],
+            reason_prefix: None,
+            action: RuleAction::Retry {
+                initial_ms: Some(TRY_AGAIN_LATER_MS),
+            },
+        });
         ClosePolicy { rules }
     }
 }

@@ -4,9 +4,10 @@
 
 use super::backoff::{self, Delay, Rng};
 use super::config::Config;
-use super::event::{Cause, Decision, DecisionKind};
-use super::millis::Millis;
-use super::policy::RuleAction;
+use super::event::{Cause, DecidedBy, Decision, DecisionKind};
+use super::hint::retry_after_ms;
+use super::millis::{floor, Millis};
+use super::policy::{RuleAction, Verdict, VerdictAction};
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -35,7 +36,7 @@ fn decision(
     delay: Option<Delay>,
     retries: u32,
     max_retries: Option<u32>,
-    rule: Option<usize>,
+    rule: Option<DecidedBy>,
 ) -> Decision {
     Decision {
         kind,
@@ -133,7 +134,60 @@ impl Budget {
                 self.after_failure(config, initial, DecisionKind::Retry, Cause::Close)
             }
         };
-        plan.decision.rule = Some(i);
+        plan.decision.rule = Some(DecidedBy::Rule(i));
+        plan
+    }
+
+    /// The server's `retry-after` hint, capped by `max_server_delay_ms`,
+    /// makes a planned wait at least that long, jittered upward only.
+    pub fn heed_server(&mut self, config: &Config, reason: &str, plan: &mut Plan) {
+        let (Some(hint), Some(delay)) = (retry_after_ms(reason), plan.decision.delay_ms) else {
+            return;
+        };
+        let base = hint.min(config.max_server_delay_ms);
+        let up = floor(base as f64 * config.backoff.jitter * self.rng.next_unit()) as Millis;
+        let wait = base.saturating_add(up);
+        if wait > delay {
+            plan.decision.base_ms = Some(base);
+            plan.decision.delay_ms = Some(wait);
+            plan.decision.rule = Some(DecidedBy::Server);
+        }
+    }
+
+    /// The close-policy function decided. `initial_ms` and `kind`: what a
+    /// retry without a delay of the function's backs off from.
+    pub fn by_function(
+        &mut self,
+        config: &Config,
+        verdict: Verdict,
+        initial_ms: Millis,
+        cause: Cause,
+    ) -> Plan {
+        let mut plan = match verdict.action {
+            VerdictAction::Permanent => Plan {
+                decision: decision(DecisionKind::Permanent, None, self.retries, None, None),
+                cause: Cause::PermanentClose,
+            },
+            VerdictAction::Limited(max) if self.retries >= max => Plan {
+                decision: decision(DecisionKind::Limited, None, self.retries, Some(max), None),
+                cause: Cause::RetriesExhausted,
+            },
+            VerdictAction::Limited(max) => {
+                let mut plan = self.after_failure(config, initial_ms, DecisionKind::Limited, cause);
+                if plan.decision.reconnect {
+                    plan.decision.max_retries = Some(max);
+                }
+                plan
+            }
+            VerdictAction::Retry => {
+                self.after_failure(config, initial_ms, DecisionKind::Retry, cause)
+            }
+        };
+        if let (Some(ms), true) = (verdict.delay_ms, plan.decision.reconnect) {
+            plan.decision.base_ms = Some(ms);
+            plan.decision.delay_ms = Some(ms);
+        }
+        plan.decision.rule = Some(DecidedBy::Function);
         plan
     }
 
@@ -150,6 +204,16 @@ impl Budget {
             None,
             None,
         )
+    }
+
+    /// A close that is nobody's failure (the back/forward cache's): retry
+    /// at once, and count nothing.
+    pub fn free_retry(&self) -> Decision {
+        let now = Delay {
+            base_ms: 0,
+            delay_ms: 0,
+        };
+        decision(DecisionKind::Retry, Some(now), self.retries, None, None)
     }
 
     /// Failures stop counting. Returns whether anything was counted.

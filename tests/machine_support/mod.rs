@@ -235,6 +235,7 @@ pub fn action_token(a: &Action) -> &'static str {
         Action::Close { .. } => "close",
         Action::SendPing { .. } => "ping",
         Action::Send { .. } => "send",
+        Action::Judge(_) => "judge",
     }
 }
 

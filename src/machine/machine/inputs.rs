@@ -9,6 +9,7 @@ use crate::machine::config::ResetRule;
 use crate::machine::event::{Cause, Event, Note, Trigger};
 use crate::machine::millis::Millis;
 use crate::machine::outbox::{DropReason, Flushed, MessageId, Refusal};
+use crate::machine::policy::Verdict;
 use crate::machine::state::SocketId;
 
 impl Machine {
@@ -16,6 +17,7 @@ impl Machine {
 
     /// The socket's `open` event.
     pub fn on_open(&mut self, now: Millis, socket: SocketId) {
+        self.settle(now);
         let from = self.phase.public().snapshot();
         match core::mem::replace(&mut self.phase, Phase::Terminated) {
             Phase::Connecting(link) if link.socket == socket => self.open(now, from, link),
@@ -29,6 +31,7 @@ impl Machine {
     /// An inbound frame. Returns whether to deliver it to the application.
     /// Cheap: it only records the time (no timer is touched).
     pub fn on_message(&mut self, now: Millis, socket: SocketId) -> bool {
+        self.settle(now);
         let Some(link) = self.phase.live(socket) else {
             self.note(Note::StaleSocketEvent(socket));
             return false;
@@ -60,6 +63,7 @@ impl Machine {
 
     /// The configured pong arrived (it is not delivered to the application).
     pub fn on_pong(&mut self, now: Millis, socket: SocketId) {
+        self.settle(now);
         let Some(link) = self.phase.live(socket) else {
             return self.note(Note::StaleSocketEvent(socket));
         };
@@ -77,6 +81,7 @@ impl Machine {
         reason: &str,
         clean: bool,
     ) {
+        self.settle(now);
         if self.phase.live(socket).is_none() {
             return self.note(Note::StaleSocketEvent(socket));
         }
@@ -87,6 +92,7 @@ impl Machine {
     /// a non-string or timed out, or the constructor threw). A failed
     /// attempt: back off from the backoff's `initial_ms` and try again.
     pub fn on_dial_failed(&mut self, now: Millis, socket: SocketId, why: DialFailure) {
+        self.settle(now);
         // Only a socket still being created can fail to be created.
         if !matches!(&self.phase, Phase::Connecting(l) if l.socket == socket) {
             return self.note(Note::StaleSocketEvent(socket));
@@ -96,6 +102,7 @@ impl Machine {
 
     /// Sending on the socket threw: close it and reconnect.
     pub fn on_send_failed(&mut self, now: Millis, socket: SocketId) {
+        self.settle(now);
         if self.phase.live(socket).is_none() {
             return self.note(Note::StaleSocketEvent(socket));
         }
@@ -116,6 +123,7 @@ impl Machine {
     /// could take now, to send it in order once one can. Refused without
     /// an outbox, when it is full, and once terminated.
     pub fn queue(&mut self, now: Millis, size: u64) -> Result<MessageId, Refusal> {
+        self.settle(now);
         if matches!(self.phase, Phase::Terminated) {
             return Err(Refusal::Terminated);
         }
@@ -133,6 +141,7 @@ impl Machine {
 
     /// What became of the message handed out by [`crate::machine::Action::Send`].
     pub fn on_flushed(&mut self, now: Millis, message: MessageId, what: Flushed) {
+        self.settle(now);
         let Some(open) = self.phase.open_mut() else {
             return;
         };
@@ -174,6 +183,7 @@ impl Machine {
         code: u16,
         reason: Cow<'static, str>,
     ) -> Option<SocketId> {
+        self.settle(now);
         self.stop_as(now, code, reason, ClientClose::Stop)
     }
 
@@ -182,6 +192,7 @@ impl Machine {
     /// if the machine stopped itself (a permanent close, a spent limit) the
     /// backoff starts over too.
     pub fn try_restart(&mut self, now: Millis) {
+        self.settle(now);
         let Phase::Stopped(stop) = self.phase else {
             let kind = self.phase.public().kind();
             return self.note(Note::RestartIgnored(kind));
@@ -194,6 +205,7 @@ impl Machine {
     /// right away — from any state but `terminated` (from `stopped` too). The
     /// backoff is not counted: this is the application's decision.
     pub fn reconnect(&mut self, now: Millis, code: u16, reason: Cow<'static, str>) {
+        self.settle(now);
         match self.phase {
             Phase::Terminated => {}
             Phase::Stopped(stop) => {
@@ -216,6 +228,7 @@ impl Machine {
     /// `terminate()`: close for good, and drop what the outbox holds.
     /// Returns the socket being closed.
     pub fn terminate(&mut self, now: Millis) -> Option<SocketId> {
+        self.settle(now);
         if matches!(self.phase, Phase::Terminated) {
             return None;
         }
@@ -229,7 +242,8 @@ impl Machine {
 
     /// `pause()`: `connecting` and `ready` only; sends are refused and an
     /// open that happens meanwhile is owed until `resume()`.
-    pub fn pause(&mut self, _now: Millis) {
+    pub fn pause(&mut self, now: Millis) {
+        self.settle(now);
         if let Some(l) = self.phase.link_mut() {
             l.app_paused = true;
         }
@@ -240,12 +254,26 @@ impl Machine {
     /// While the page is hidden (and pausing on hidden is on) the socket
     /// stays paused until it is visible.
     pub fn resume(&mut self, now: Millis) {
+        self.settle(now);
         if let Some(l) = self.phase.link_mut() {
             l.app_paused = false;
         }
-        if !self.hidden {
+        if !self.page_pauses() {
             self.resume_as(now, Cause::Resume);
         }
+    }
+
+    /// The close-policy function's verdict on the close of the last
+    /// [`crate::machine::Action::Judge`] (`None`: it left it to the rules,
+    /// threw or answered nonsense). An answer to nothing is ignored.
+    pub fn judge(&mut self, now: Millis, verdict: Option<Verdict>) {
+        self.decide_pending(now, verdict);
+    }
+
+    /// Anything the machine is told while a close awaits its verdict lets
+    /// the rules decide it first.
+    pub(super) fn settle(&mut self, now: Millis) {
+        self.decide_pending(now, None);
     }
 
     /// The application has synced past the last reconnect: consecutive
@@ -256,22 +284,26 @@ impl Machine {
 
     // ----- the page ------------------------------------------------------
 
-    /// The page became hidden (`true`) or visible (`false`). Report it only
-    /// when pausing on hidden is wanted.
+    /// The page became hidden (`true`) or visible (`false`).
     ///
-    /// Hidden: the socket is paused (sends refused, `onOpen` deferred) and
-    /// new sockets start paused; inactivity is not judged on timers that the
+    /// Hidden: with [`crate::machine::Config::pause_when_hidden`] the socket
+    /// is paused (sends refused, `onOpen` deferred) and new sockets start
+    /// paused; either way inactivity is not judged on timers that the
     /// browser throttles or freezes. Visible: resume (unless the application
     /// paused), connect now if a reconnect is pending or the page's absence
     /// stopped the machine, probe if connected.
     pub fn set_hidden(&mut self, now: Millis, hidden: bool) {
+        self.settle(now);
         if hidden == self.hidden {
             return;
         }
         self.hidden = hidden;
         if hidden {
             self.hidden_since = now;
-            return self.pause_as(Cause::Hidden);
+            if self.config.pause_when_hidden {
+                self.pause_as(Cause::Hidden);
+            }
+            return;
         }
         match &self.phase {
             Phase::Stopped(Stop::Hidden) => self.connect(now, Cause::Visible),
@@ -291,6 +323,7 @@ impl Machine {
     /// retries on attempts that cannot succeed; online, connect now if
     /// disconnected, probe if ready.
     pub fn set_online(&mut self, now: Millis, online: bool) {
+        self.settle(now);
         if online == self.online {
             return;
         }
@@ -301,6 +334,62 @@ impl Machine {
         }
         match self.phase {
             Phase::Disconnected(_) => self.connect(now, Cause::Online),
+            Phase::Ready(..) => self.probe(now),
+            _ => {}
+        }
+    }
+
+    /// The page went into the back/forward cache (`pagehide` with
+    /// `persisted`; the shell reports it only with `closeOnPageHide`): close
+    /// cleanly, so that every browser may keep the page, and wait for its
+    /// return. Not a failure: nothing is counted and the outbox is kept.
+    pub fn page_hide(&mut self, now: Millis) {
+        self.settle(now);
+        match self.phase {
+            Phase::Disconnected(_) | Phase::Connecting(_) | Phase::Ready(..) => {
+                let reason = Cow::Borrowed(ClientClose::PageHide.reason());
+                self.stop_as(now, CLOSE_NORMAL, reason, ClientClose::PageHide);
+            }
+            Phase::Stopped(_) | Phase::Terminated => {}
+        }
+    }
+
+    /// The page came back from the back/forward cache (`pageshow` with
+    /// `persisted`): connect at once if the cache stopped the machine or a
+    /// reconnect is pending; a socket that lived through the cache is
+    /// probed, and if it turns out the browser closed it (1006, soon after),
+    /// that close is not counted and a new socket is connected at once.
+    pub fn page_show(&mut self, now: Millis) {
+        self.settle(now);
+        match self.phase {
+            Phase::Stopped(Stop::PageHidden) | Phase::Disconnected(_) if self.online => {
+                self.connect(now, Cause::PageShow)
+            }
+            // Offline: `online` connects.
+            Phase::Stopped(Stop::PageHidden) => {
+                let wait = Wait {
+                    at: now,
+                    trigger: Trigger::PageShow,
+                };
+                self.set_phase(Phase::Disconnected(wait), Cause::PageShow);
+            }
+            Phase::Connecting(_) | Phase::Ready(..) => {
+                if let Some(l) = self.phase.link_mut() {
+                    l.restored_at = Some(now);
+                }
+                self.probe(now);
+            }
+            Phase::Disconnected(_) | Phase::Stopped(_) | Phase::Terminated => {}
+        }
+    }
+
+    /// The page was frozen and resumed (the Page Lifecycle's `resume`): a
+    /// long absence with no `visibilitychange`. Connect now if a reconnect
+    /// is pending, probe if connected; don't wait for a throttled timer.
+    pub fn page_resumed(&mut self, now: Millis) {
+        self.settle(now);
+        match self.phase {
+            Phase::Disconnected(_) if self.online => self.connect(now, Cause::Wake),
             Phase::Ready(..) => self.probe(now),
             _ => {}
         }

@@ -6,18 +6,25 @@
 
 use alloc::borrow::Cow;
 use alloc::borrow::ToOwned;
+use alloc::string::String;
 
-use super::{Link, Machine, Open, Pause, Phase, Ping, Stop, Wait};
+use super::{Link, Machine, Open, Pause, Pending, Phase, Ping, Stop, Wait};
 use crate::machine::close::{closed_with_code, is_quiet, ClientClose, CLOSE_NORMAL};
 use crate::machine::config::ResetRule;
 use crate::machine::event::{
-    Action, Beat, Cause, CloseInfo, DecisionKind, Event, Initiator, Note, OpenMeta, Output, Trigger,
+    Action, Beat, Cause, CloseFacts, CloseInfo, DecisionKind, Event, Initiator, Note, OpenMeta,
+    Output, Trigger,
 };
 use crate::machine::millis::Millis;
 use crate::machine::outbox::DropReason;
+use crate::machine::policy::Verdict;
 use crate::machine::retry::Plan;
 use crate::machine::state::{Snapshot, SocketId};
 use crate::machine::timers::Timer;
+
+/// How long after the page's return from the back/forward cache a 1006
+/// close of the socket it kept counts as the cache's doing.
+pub(super) const RESTORE_WINDOW_MS: Millis = 3000;
 
 impl Machine {
     // ----- outputs -------------------------------------------------------
@@ -158,6 +165,7 @@ impl Machine {
             (Cause::Visible, _) => Trigger::Visible,
             (Cause::Wake, _) => Trigger::Wake,
             (Cause::Restart | Cause::Reconnect, _) => Trigger::Manual,
+            (Cause::PageShow, _) => Trigger::PageShow,
             (_, Phase::Disconnected(w)) => w.trigger,
             _ => Trigger::Backoff,
         };
@@ -169,7 +177,11 @@ impl Machine {
         self.act(Action::Connect { socket });
         // A socket created while the page is hidden starts paused: its
         // `onOpen` waits until the page is visible.
-        let pause = if self.hidden { Pause::Yes } else { Pause::No };
+        let pause = if self.page_pauses() {
+            Pause::Yes
+        } else {
+            Pause::No
+        };
         let link = Link {
             socket,
             created_at: now,
@@ -177,6 +189,7 @@ impl Machine {
             last_inbound: now,
             last_sent: now,
             app_paused: false,
+            restored_at: None,
             pause,
         };
         self.set_phase(Phase::Connecting(link), cause);
@@ -226,6 +239,9 @@ impl Machine {
     /// The server (or the network) closed the live socket.
     pub(super) fn close_by_server(&mut self, now: Millis, code: u16, reason: &str, clean: bool) {
         self.fire_if_due(Timer::StableReset, now);
+        if code == 1006 && self.restored_recently(now) {
+            return self.close_by_cache(now);
+        }
         if self.last_close_reason.is_none() {
             self.last_close_reason = Some(if reason.is_empty() {
                 closed_with_code(code)
@@ -240,16 +256,133 @@ impl Machine {
                 reason: reason.to_owned(),
             });
         }
-        let plan = self.budget.after_server_close(&self.config, code, reason);
-        self.report_close(
+        let reason = reason.to_owned();
+        if self.config.judge {
+            return self.consult(
+                now,
+                Pending::Server {
+                    code,
+                    reason,
+                    clean,
+                },
+            );
+        }
+        self.decide_server_close(now, code, reason, clean, None);
+    }
+
+    /// What a server's close means: the function's verdict, or the rules
+    /// (and the server's hint); then `onClose`, and the next state.
+    fn decide_server_close(
+        &mut self,
+        now: Millis,
+        code: u16,
+        reason: String,
+        clean: bool,
+        verdict: Option<Verdict>,
+    ) {
+        let plan = match verdict {
+            Some(v) => {
+                let initial = self.config.backoff.initial_ms;
+                self.budget
+                    .by_function(&self.config, v, initial, Cause::Close)
+            }
+            None => {
+                let mut plan = self.budget.after_server_close(&self.config, code, &reason);
+                self.budget.heed_server(&self.config, &reason, &mut plan);
+                plan
+            }
+        };
+        let quiet = is_quiet(code);
+        let reason = Cow::Owned(reason);
+        self.report_close(code, reason, clean, Initiator::Server, quiet, plan);
+        self.leave(now, plan, Trigger::Backoff);
+    }
+
+    /// Ask the close-policy function; [`Machine::judge`] goes on.
+    fn consult(&mut self, now: Millis, pending: Pending) {
+        let (code, reason, was_clean, initiator) = match &pending {
+            Pending::Server {
+                code,
+                reason,
+                clean,
+            } => (*code, reason.clone(), *clean, Initiator::Server),
+            Pending::Client(why) => {
+                let code = match why {
+                    ClientClose::DialFailed(_) => 1006,
+                    _ => CLOSE_NORMAL,
+                };
+                (code, why.reason().to_owned(), false, Initiator::Client)
+            }
+        };
+        let downtime_ms = match self.phase {
+            Phase::Ready(..) => Some(0),
+            _ => self.lost_at.map(|at| now.saturating_sub(at)),
+        };
+        self.act(Action::Judge(CloseFacts {
             code,
-            Cow::Owned(reason.to_owned()),
-            clean,
+            reason,
+            was_clean,
+            initiator,
+            retries: self.budget.retries,
+            connection_count: self.connection_count,
+            downtime_ms,
+        }));
+        self.judging = Some(pending);
+    }
+
+    /// The close-policy function's verdict on the close it was asked about
+    /// (`None`: it left it to the rules). Anything else the machine is
+    /// told first settles it by the rules ([`Machine::settle`]).
+    pub(super) fn decide_pending(&mut self, now: Millis, verdict: Option<Verdict>) {
+        match self.judging.take() {
+            Some(Pending::Server {
+                code,
+                reason,
+                clean,
+            }) => self.decide_server_close(now, code, reason, clean, verdict),
+            Some(Pending::Client(why)) => self.decide_client_close(now, why, verdict),
+            None => {}
+        }
+    }
+
+    /// The page came back from the back/forward cache a moment ago with
+    /// the live socket.
+    fn restored_recently(&self, now: Millis) -> bool {
+        self.phase
+            .link()
+            .and_then(|l| l.restored_at)
+            .is_some_and(|at| now.saturating_sub(at) <= RESTORE_WINDOW_MS)
+    }
+
+    /// The browser closed the socket while the page was in the
+    /// back/forward cache (1006, reported as the page is restored): not the
+    /// server's doing, so not counted; connect at once.
+    fn close_by_cache(&mut self, now: Millis) {
+        if matches!(self.phase, Phase::Ready(..)) {
+            self.lost_at = Some(now);
+        }
+        let reason = closed_with_code(1006);
+        if self.last_close_reason.is_none() {
+            self.last_close_reason = Some(reason.clone());
+        }
+        let plan = Plan {
+            decision: self.budget.free_retry(),
+            cause: Cause::PageShow,
+        };
+        self.report_close(
+            1006,
+            Cow::Owned(reason),
+            false,
             Initiator::Server,
-            quiet,
+            false,
             plan,
         );
-        self.leave(now, plan, Trigger::Backoff);
+        let wait = Wait {
+            at: now,
+            trigger: Trigger::PageShow,
+        };
+        self.set_phase(Phase::Disconnected(wait), Cause::PageShow);
+        self.connect(now, Cause::PageShow);
     }
 
     /// The client gave up on the live socket on its own (or on creating
@@ -260,22 +393,37 @@ impl Machine {
         };
         self.fire_if_due(Timer::StableReset, now);
         self.last_close_reason = Some(why.reason().to_owned());
+        if !matches!(why, ClientClose::DialFailed(_)) {
+            // (Nothing was created after a failed dial, so nothing to close.)
+            self.act(Action::Close {
+                socket,
+                code: CLOSE_NORMAL,
+                reason: Cow::Borrowed(why.reason()),
+            });
+        }
+        if self.config.judge {
+            return self.consult(now, Pending::Client(why));
+        }
+        self.decide_client_close(now, why, None);
+    }
+
+    /// What the client's own close means; then `onClose`, and the next
+    /// state.
+    fn decide_client_close(&mut self, now: Millis, why: ClientClose, verdict: Option<Verdict>) {
         let (code, initial, quiet) = match why {
-            // Nothing was created, so nothing to close.
             ClientClose::DialFailed(_) => (1006, self.config.backoff.initial_ms, false),
-            _ => {
-                self.act(Action::Close {
-                    socket,
-                    code: CLOSE_NORMAL,
-                    reason: Cow::Borrowed(why.reason()),
-                });
-                // No evidence of a server problem: retry quickly.
-                (CLOSE_NORMAL, self.config.backoff.client_initial_ms, true)
+            // No evidence of a server problem: retry quickly.
+            _ => (CLOSE_NORMAL, self.config.backoff.client_initial_ms, true),
+        };
+        let plan = match verdict {
+            Some(v) => self
+                .budget
+                .by_function(&self.config, v, initial, why.cause()),
+            None => {
+                self.budget
+                    .after_failure(&self.config, initial, DecisionKind::Retry, why.cause())
             }
         };
-        let plan =
-            self.budget
-                .after_failure(&self.config, initial, DecisionKind::Retry, why.cause());
         let reason = Cow::Borrowed(why.reason());
         self.report_close(code, reason, false, Initiator::Client, quiet, plan);
         self.leave(now, plan, why.trigger());
@@ -299,7 +447,8 @@ impl Machine {
             self.lost_at = Some(now);
         }
         let reconnect = matches!(why, ClientClose::Reconnect);
-        if reconnect {
+        if reconnect || matches!(why, ClientClose::PageHide) {
+            // The next `onOpen` says why the connection ended.
             self.last_close_reason = Some(reason.clone().into_owned());
         }
         self.act(Action::Close {
@@ -359,10 +508,10 @@ impl Machine {
         reason: Cow<'static, str>,
         why: ClientClose,
     ) -> Option<SocketId> {
-        let stop = if matches!(why, ClientClose::Hidden) {
-            Stop::Hidden
-        } else {
-            Stop::Requested
+        let stop = match why {
+            ClientClose::Hidden => Stop::Hidden,
+            ClientClose::PageHide => Stop::PageHidden,
+            _ => Stop::Requested,
         };
         match self.phase {
             Phase::Terminated => None,
@@ -384,6 +533,11 @@ impl Machine {
     }
 
     // ----- pausing -------------------------------------------------------
+
+    /// The page's being hidden pauses the socket.
+    pub(super) fn page_pauses(&self) -> bool {
+        self.hidden && self.config.pause_when_hidden
+    }
 
     /// Pause `connecting`/`ready` (an owed open stays owed).
     pub(super) fn pause_as(&mut self, cause: Cause) {

@@ -1,0 +1,95 @@
+//! The server's say in the backoff: a close reason that carries
+//! `retry-after=<seconds>` asks for at least that long a wait.
+//!
+//! The hint is found anywhere in the reason, its name in any case, with `=`
+//! or `:` and optional spaces before the number; the seconds may have a
+//! fraction (`retry-after=2.5`). Anything else is no hint. The parse walks
+//! the bytes without slicing, so it has no panicking path.
+
+use super::millis::Millis;
+
+const NAME: &[u8] = b"retry-after";
+
+/// The wait a close reason asks for, in ms, if it carries a hint.
+pub fn retry_after_ms(reason: &str) -> Option<Millis> {
+    let bytes = reason.as_bytes();
+    (0..bytes.len()).find_map(|start| {
+        let rest = bytes.get(start..)?;
+        let after = rest.get(NAME.len()..)?;
+        if !rest
+            .iter()
+            .zip(NAME)
+            .all(|(a, b)| a.to_ascii_lowercase() == *b)
+        {
+            return None;
+        }
+        seconds(after)
+    })
+}
+
+/// `[ ]* (= | :) [ ]* digits [. digits]` at the start of `s`, in ms.
+fn seconds(s: &[u8]) -> Option<Millis> {
+    let mut it = s.iter().copied().skip_while(|&b| b == b' ').peekable();
+    if !matches!(it.next(), Some(b'=' | b':')) {
+        return None;
+    }
+    while it.next_if_eq(&b' ').is_some() {}
+    let mut ms: Millis = 0;
+    let mut digits = 0;
+    while let Some(d) = it.next_if(u8::is_ascii_digit) {
+        ms = ms.saturating_mul(10).saturating_add(Millis::from(d - b'0'));
+        digits += 1;
+    }
+    if digits == 0 {
+        return None;
+    }
+    ms = ms.saturating_mul(1000);
+    if it.next_if_eq(&b'.').is_some() {
+        // Tenths, hundredths and thousandths of a second; finer is ignored.
+        let mut scale = 100;
+        while let Some(d) = it.next_if(u8::is_ascii_digit) {
+            ms = ms.saturating_add(Millis::from(d - b'0') * scale);
+            scale /= 10;
+        }
+    }
+    Some(ms)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::retry_after_ms;
+
+    #[test]
+    fn finds_the_hint_in_its_forms() {
+        assert_eq!(retry_after_ms("retry-after=5"), Some(5000));
+        assert_eq!(retry_after_ms("Overloaded; Retry-After: 30"), Some(30_000));
+        assert_eq!(retry_after_ms("RETRY-AFTER = 2.5s"), Some(2500));
+        assert_eq!(retry_after_ms("retry-after=0.125"), Some(125));
+        assert_eq!(retry_after_ms("retry-after=1.23456"), Some(1234));
+        assert_eq!(retry_after_ms("x retry-after y retry-after=7"), Some(7000));
+    }
+
+    #[test]
+    fn anything_else_is_no_hint() {
+        for reason in [
+            "",
+            "retry-after",
+            "retry-after=",
+            "retry-after=x5",
+            "retry-after 5",
+            "retry-afte=5",
+            "TryAgainLater",
+            "retry-after=-5",
+        ] {
+            assert_eq!(retry_after_ms(reason), None, "{reason:?}");
+        }
+    }
+
+    #[test]
+    fn huge_numbers_saturate() {
+        assert_eq!(
+            retry_after_ms("retry-after=99999999999999999999999"),
+            Some(u64::MAX)
+        );
+    }
+}
