@@ -21,6 +21,7 @@ export const EVENT = {
   LOG: 8,
   DIAL: 9,
   INIT: 10,
+  JUDGE: 11,
 };
 
 /** Log line codes, for `EVENT.LOG`. */
@@ -55,8 +56,20 @@ export const CAUSES = [
   "terminate",
   "pause",
   "resume",
+  "pageHide",
+  "pageShow",
 ];
-export const TRIGGERS = ["initial", "backoff", "inactivity", "heartbeat", "online", "visible", "wake", "manual"];
+export const TRIGGERS = [
+  "initial",
+  "backoff",
+  "inactivity",
+  "heartbeat",
+  "online",
+  "visible",
+  "wake",
+  "manual",
+  "pageShow",
+];
 export const KINDS = ["retry", "limited", "permanent", "manual"];
 export const INITIATORS = ["server", "client"];
 export const BEATS = ["ping", "probe", "pong", "timeout", "probeTimeout"];
@@ -65,6 +78,7 @@ export const DIAL_FAILURES = ["UrlProviderFailed", "TokenProviderFailed", "Const
 const NOTES = ["tryRestart() ignored in state", "ignored an event from replaced socket", "backoff reset", "message not sent; socket state:"];
 
 const orNull = (n) => (n < 0 ? null : n);
+const ACTIONS = ["permanent", "retry", "limited"];
 
 /** `connectionState()`'s object, from the wasm's numbers. */
 export function connectionState(n) {
@@ -113,6 +127,45 @@ export function door(c) {
       line(name, "callback threw:", e);
       return undefined;
     }
+  };
+
+  // ----- the close-policy function -----------------------------------------
+
+  /**
+   * The close-policy function's decision as the wasm reads it, `[action,
+   * delayMs, maxRetries]` (action 0 permanent, 1 retry, 2 limited; -1 for
+   * none), or undefined to leave it to the rules: when it answers
+   * undefined, throws, or answers something that is not a decision (both
+   * reported).
+   */
+  const judge = (close) => {
+    let d;
+    try {
+      d = c.judge.call(self, close);
+    } catch (e) {
+      line("closePolicy function threw, the rules decide:", e);
+      return undefined;
+    }
+    if (d === undefined) return undefined;
+    const bad = (why) => {
+      line("closePolicy function answered", d, `(${why}); the rules decide`);
+      return undefined;
+    };
+    if (d === null || typeof d !== "object") return bad("not a decision object");
+    let action, delay, max;
+    try {
+      ({ action, delayMs: delay, maxRetries: max } = d);
+    } catch (e) {
+      return bad(`reading it threw ${e}`);
+    }
+    const kind = ACTIONS.indexOf(action);
+    if (kind < 0) return bad('action must be "retry", "permanent" or "limited"');
+    const ms = (v) => typeof v === "number" && v >= 0 && v <= 86_400_000;
+    if (delay !== undefined && !ms(delay)) return bad("delayMs must be between 0 and 86400000");
+    if (kind === 2 && !(Number.isInteger(max) && max >= 0 && max <= 0xffffffff)) {
+      return bad("a limited decision needs maxRetries, a whole number >= 0");
+    }
+    return new Float64Array([kind, delay === undefined ? -1 : Math.round(delay), kind === 2 ? max : -1]);
   };
 
   // ----- the dial ----------------------------------------------------------
@@ -251,7 +304,7 @@ export function door(c) {
           baseMs: orNull(base),
           retries,
           maxRetries: orNull(max),
-          rule: orNull(rule),
+          rule: rule === -2 ? "function" : rule === -3 ? "server" : orNull(rule),
         };
         if (initiator === 0 && quiet === 0) line("WebSocket closed with code", code, value);
         if (delay >= 0) line("Attempting reconnect in", delay, "ms");
@@ -290,6 +343,18 @@ export function door(c) {
           lastCloseCode: orNull(n[2]),
           lastCloseReason: value ?? null,
         });
+      case EVENT.JUDGE: {
+        const [code, clean, initiator, retries, connectionCount, downtime] = n;
+        return judge({
+          code,
+          reason: value,
+          wasClean: clean === 1,
+          initiator: INITIATORS[initiator],
+          retries,
+          connectionCount,
+          downtimeMs: orNull(downtime),
+        });
+      }
       case EVENT.INIT:
         [report, gate] = value;
         return undefined;

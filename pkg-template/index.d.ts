@@ -78,10 +78,21 @@ export type StateChangeCause =
   | "restart"
   | "terminate"
   | "pause"
-  | "resume";
+  | "resume"
+  | "pageHide"
+  | "pageShow";
 
 /** What made the socket connect (`onOpen`). */
-export type ConnectTrigger = "initial" | "backoff" | "inactivity" | "heartbeat" | "online" | "visible" | "wake" | "manual";
+export type ConnectTrigger =
+  | "initial"
+  | "backoff"
+  | "inactivity"
+  | "heartbeat"
+  | "online"
+  | "visible"
+  | "wake"
+  | "manual"
+  | "pageShow";
 
 /** Which kind of rule decided about a close. */
 export type DecisionKind = "retry" | "limited" | "permanent" | "manual";
@@ -119,8 +130,12 @@ export interface CloseDecision {
   readonly retries: number;
   /** The retry limit that applied, if any. */
   readonly maxRetries: number | null;
-  /** Index of the close-policy rule that matched, if any. */
-  readonly rule: number | null;
+  /**
+   * What decided, besides the plain backoff: the index of the close-policy
+   * rule that matched, `"function"` (the close-policy function), `"server"`
+   * (a `retry-after` hint in the close reason set the wait), or `null`.
+   */
+  readonly rule: number | "function" | "server" | null;
 }
 
 /** `onClose`'s argument. */
@@ -179,6 +194,29 @@ export interface MessageResult {
 
 /** A close code, or an inclusive `[low, high]` range of them. */
 export type CloseCodeMatch = number | readonly [low: number, high: number];
+
+/** What the close-policy function is told about a close. */
+export interface CloseFacts {
+  readonly code: number;
+  readonly reason: string;
+  readonly wasClean: boolean;
+  readonly initiator: CloseInitiator;
+  /** Consecutive failures counted before this close. */
+  readonly retries: number;
+  /** How many sockets have opened. */
+  readonly connectionCount: number;
+  /** How long the connection has been down (0: an open one just closed; `null` before the first open). */
+  readonly downtimeMs: number | null;
+}
+
+/** What the close-policy function decides. */
+export type ClosePolicyDecision =
+  | { readonly action: "retry"; readonly delayMs?: number }
+  | { readonly action: "permanent" }
+  | { readonly action: "limited"; readonly maxRetries: number; readonly delayMs?: number };
+
+/** `closePolicy` as a function: a decision, or `undefined` for the default rules. */
+export type ClosePolicyFunction = (close: CloseFacts) => ClosePolicyDecision | undefined;
 
 /** What a close-policy rule matches: its codes, its reason's prefix, or both. */
 export type CloseRuleMatch =
@@ -302,8 +340,12 @@ export interface CommonOptions {
   maxRetries?: number;
   /** When failures stop counting. */
   resetBackoff?: "app" | "firstMessage" | { afterMs: number };
-  /** Replaces the default rules (see `SteadySocket.defaultClosePolicy()`). */
-  closePolicy?: readonly CloseRule[];
+  /**
+   * Replaces the default rules (see `SteadySocket.defaultClosePolicy()`), or
+   * a function asked about every close that is not the application's own
+   * (`undefined`: the default rules decide).
+   */
+  closePolicy?: readonly CloseRule[] | ClosePolicyFunction;
   /** The constructor to use (default `globalThis.WebSocket`). */
   WebSocket?: WebSocketConstructor;
   binaryType?: BinaryType;
@@ -327,6 +369,13 @@ export interface CommonOptions {
   stopWhenHiddenMs?: number | false;
   /** React to the browser's `online`/`offline` events (default `true`). */
   watchNetwork?: boolean;
+  /**
+   * On `pagehide` into the back/forward cache, close cleanly (1000,
+   * `"PageHidden"`) and connect again at once on `pageshow` (default `true`).
+   */
+  closeOnPageHide?: boolean;
+  /** The longest wait a `retry-after` hint in a close reason can ask for (default 300000). */
+  maxServerDelayMs?: number;
   /** A token fetched for each attempt. */
   auth?: AuthOptions | false;
   /** Deadline of the URL and token providers (default 10000). */

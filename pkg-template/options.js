@@ -42,6 +42,8 @@ export const OPTIONS = [
   "pauseWhenHidden",
   "stopWhenHiddenMs",
   "watchNetwork",
+  "closeOnPageHide",
+  "maxServerDelayMs",
   "auth",
   "dialTimeoutMs",
   "outbox",
@@ -80,6 +82,8 @@ export const LAYOUT = [
   "pauseWhenHidden",
   "stopWhenHiddenMs",
   "watchNetwork",
+  "closeOnPageHide",
+  "maxServerDelayMs",
   "outbox",
   "outboxMaxMessages",
   "outboxMaxBytes",
@@ -87,11 +91,12 @@ export const LAYOUT = [
   "binaryType",
   "verbose",
   "seed",
+  "closePolicyFunction",
   "closePolicy",
 ];
 
 /** The values' indexes: the heartbeat's frames, auto-pong's. */
-export const VALUES = { ping: 0, pong: 1, autoPing: 2, autoPong: 3 };
+export const VALUES = { ping: 0, pong: 1, autoPing: 2, autoPong: 3, autoPongBytes: 4 };
 
 const MAX_MS = 86_400_000;
 
@@ -120,6 +125,7 @@ export function defaultClosePolicy() {
     { codes: [4003], action: "permanent" },
     { codes: [4001], action: "limited", maxRetries: 3, initialMs: 2000 },
     ...SERVER_ERRORS.map(([reasonPrefix, initialMs]) => ({ reasonPrefix, action: "retry", initialMs })),
+    { codes: [1013], action: "retry", initialMs: 5000 },
   ];
 }
 const ACTIONS = ["permanent", "retry", "limited"];
@@ -273,7 +279,7 @@ function closeRule(rule, name, prefixes) {
 }
 
 function closePolicy(v, prefixes) {
-  if (!Array.isArray(v)) throw fail(TypeError, "closePolicy", "must be an array of rules");
+  if (!Array.isArray(v)) throw fail(TypeError, "closePolicy", "must be an array of rules or a function");
   const rules = Array.from(v);
   return [rules.length, ...rules.flatMap((rule, i) => closeRule(rule, `closePolicy[${i}]`, prefixes))];
 }
@@ -391,7 +397,10 @@ export function compile(target, options) {
       throw fail(TypeError, "autoPong.ping", "must be a string");
     }
     values[VALUES.autoPing] = ap.ping ?? "ping";
-    values[VALUES.autoPong] = frame(ap.pong, "pong", "autoPong.pong");
+    const pong = frame(ap.pong, "pong", "autoPong.pong");
+    values[VALUES.autoPong] = pong;
+    // A binary ping is answered with bytes.
+    values[VALUES.autoPongBytes] = typeof pong === "string" ? new TextEncoder().encode(pong) : pong;
   }
   nums.push(ap ? 1 : 0);
   nums.push(
@@ -401,6 +410,8 @@ export function compile(target, options) {
     flag(o.pauseWhenHidden, "pauseWhenHidden", 1),
     msOrOff(o.stopWhenHiddenMs, "stopWhenHiddenMs", 0, -1),
     flag(o.watchNetwork, "watchNetwork", 1),
+    flag(o.closeOnPageHide, "closeOnPageHide", 1),
+    ms(or(o.maxServerDelayMs, 300_000), "maxServerDelayMs", 0),
   );
 
   const ob = section(o.outbox, "outbox", ["maxMessages", "maxBytes", "ttlMs"],
@@ -432,7 +443,10 @@ export function compile(target, options) {
   nums.push(log.verbose ? 1 : 0);
   nums.push(Math.floor(Math.random() * 2 ** 53));
   const prefixes = [];
-  nums.push(...closePolicy(or(o.closePolicy, defaultClosePolicy()), prefixes));
+  // A function decides each close; the default rules what it leaves.
+  const judge = typeof o.closePolicy === "function" ? o.closePolicy : undefined;
+  nums.push(judge ? 1 : 0);
+  nums.push(...closePolicy(judge ? defaultClosePolicy() : or(o.closePolicy, defaultClosePolicy()), prefixes));
 
   let WebSocket = o.WebSocket;
   if (WebSocket === undefined) {
@@ -468,6 +482,7 @@ export function compile(target, options) {
     dialTimeoutMs: Math.round(dialTimeoutMs),
     WebSocket,
     callbacks,
+    judge,
     self: given,
     log,
   };

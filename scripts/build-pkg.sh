@@ -25,8 +25,10 @@ OUT="$ROOT/pkg"
 # the minified JavaScript plus the .wasm, gzip -9 (scripts/bundle-size.mjs).
 # The build fails above it, so that nothing grows the package silently; set
 # to what the package reached, rounded up to the next 0.5 KB. Lower it when
-# the package shrinks.
-SIZE_BUDGET=$((31 * 1024))
+# the package shrinks. (31 KB until the keepalive's binary frames, the page's
+# lifecycle and back/forward cache, and the server's say in the backoff
+# added 2.6 KB.)
+SIZE_BUDGET=$((67 * 512))
 
 version=$(awk '
   /^\[package\]/ { inpkg = 1; next }

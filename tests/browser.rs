@@ -647,5 +647,8 @@ fn default_close_policy_is_exposed() {
     assert_eq!(str_field(&p.get(1), "action"), "limited");
     assert_eq!(num(&p.get(1), "maxRetries"), 3.0);
     assert_eq!(str_field(&p.get(2), "reasonPrefix"), "InternalServerError");
-    assert_eq!(p.length(), 16);
+    // Last, 1013 (Try Again Later) from 5 s.
+    assert_eq!(str_field(&p.get(16), "action"), "retry");
+    assert_eq!(num(&p.get(16), "initialMs"), 5000.0);
+    assert_eq!(p.length(), 17);
 }

@@ -17,7 +17,7 @@ use crate::machine::{
 /// The names of the numbers, in order: options.js's `LAYOUT` (the package
 /// test compares the two lists; [`read`] takes them in this order).
 #[allow(dead_code)]
-pub const LAYOUT: [&str; 29] = [
+pub const LAYOUT: [&str; 32] = [
     "backoffInitialMs",
     "backoffClientInitialMs",
     "backoffMaxMs",
@@ -39,6 +39,8 @@ pub const LAYOUT: [&str; 29] = [
     "pauseWhenHidden",
     "stopWhenHiddenMs",
     "watchNetwork",
+    "closeOnPageHide",
+    "maxServerDelayMs",
     "outbox",
     "outboxMaxMessages",
     "outboxMaxBytes",
@@ -46,6 +48,7 @@ pub const LAYOUT: [&str; 29] = [
     "binaryType",
     "verbose",
     "seed",
+    "closePolicyFunction",
     "closePolicy",
 ];
 
@@ -54,6 +57,7 @@ const PING: u32 = 0;
 const PONG: u32 = 1;
 const AUTO_PING: u32 = 2;
 const AUTO_PONG: u32 = 3;
+const AUTO_PONG_BYTES: u32 = 4;
 
 /// What the shell itself needs to know about frames and the page.
 pub struct Wire {
@@ -61,12 +65,24 @@ pub struct Wire {
     pub ping: Option<JsValue>,
     /// The heartbeat's pong (`None` with a heartbeat: any frame answers).
     pub pong: Option<JsValue>,
-    /// Answer the server's ping frame with this pong (and don't deliver it).
-    pub auto_pong: Option<(JsValue, JsValue)>,
-    pub pause_when_hidden: bool,
+    /// Answer the server's ping (and don't deliver it).
+    pub auto_pong: Option<AutoPong>,
+    /// Close cleanly on `pagehide` into the back/forward cache.
+    pub close_on_page_hide: bool,
     pub watch_network: bool,
     /// `binaryType` is `"blob"`.
     pub blob: bool,
+}
+
+/// The server's ping, and the answers to it.
+pub struct AutoPong {
+    /// The ping, a string: recognised as text, or as its UTF-8 bytes.
+    pub ping: JsValue,
+    /// The answer to a text ping.
+    pub text: JsValue,
+    /// The answer to a binary ping (the pong's UTF-8 bytes when it is a
+    /// string).
+    pub bytes: JsValue,
 }
 
 /// The numbers, read in order.
@@ -179,6 +195,8 @@ pub fn read(nums: &JsValue, values: &JsValue, prefixes: &str) -> (Config, Wire) 
     let pause_when_hidden = r.flag();
     let stop_when_hidden_ms = r.ms_or_off();
     let watch_network = r.flag();
+    let close_on_page_hide = r.flag();
+    let max_server_delay_ms = r.ms();
     let outbox_on = r.flag();
     let outbox = OutboxLimits {
         max_messages: r.next().max(0.0) as u32,
@@ -188,18 +206,22 @@ pub fn read(nums: &JsValue, values: &JsValue, prefixes: &str) -> (Config, Wire) 
     let blob = r.flag();
     let verbose = r.flag();
     let seed = r.next().max(0.0) as u64;
+    let judge = r.flag();
     let config = Config {
         backoff,
         inactivity_ms,
         connect_timeout_ms,
         max_retries,
         policy: policy(r, prefixes),
+        max_server_delay_ms,
+        judge,
         reset,
         heartbeat: heartbeat_on.then_some(heartbeat),
         probe_timeout_ms,
         wake_threshold_ms,
         offline_ceiling_ms,
         stop_when_hidden_ms,
+        pause_when_hidden,
         outbox: outbox_on.then_some(outbox),
         seed,
         verbose,
@@ -208,8 +230,16 @@ pub fn read(nums: &JsValue, values: &JsValue, prefixes: &str) -> (Config, Wire) 
     let wire = Wire {
         ping: heartbeat_on.then(|| value(PING)).flatten(),
         pong: heartbeat_on.then(|| value(PONG)).flatten(),
-        auto_pong: value(AUTO_PING).zip(value(AUTO_PONG)).filter(|_| auto_pong),
-        pause_when_hidden,
+        auto_pong: match (
+            auto_pong,
+            value(AUTO_PING),
+            value(AUTO_PONG),
+            value(AUTO_PONG_BYTES),
+        ) {
+            (true, Some(ping), Some(text), Some(bytes)) => Some(AutoPong { ping, text, bytes }),
+            _ => None,
+        },
+        close_on_page_hide,
         watch_network,
         blob,
     };

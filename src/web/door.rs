@@ -12,7 +12,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::anchor::{Anchor, Slot};
-use crate::machine::{Beat, Event, Millis, Note, Snapshot};
+use crate::machine::{
+    Beat, CloseFacts, DecidedBy, Event, Millis, Note, Snapshot, Verdict, VerdictAction,
+};
 
 /// What goes through the door (door.js's `EVENT`).
 #[derive(Clone, Copy)]
@@ -28,6 +30,7 @@ pub enum Kind {
     Log = 8,
     Dial = 9,
     Init = 10,
+    Judge = 11,
 }
 
 /// Log lines of the shell's own (door.js's `LOG`).
@@ -70,6 +73,31 @@ impl Door {
         let nums = Float64Array::from(nums);
         door.call3(&JsValue::UNDEFINED, &(kind as u32).into(), &nums, value)
             .unwrap_or(JsValue::UNDEFINED)
+    }
+
+    /// Ask the close-policy function; its verdict, if it gave one.
+    pub fn judge(&self, f: &CloseFacts) -> Option<Verdict> {
+        let n = [
+            f64::from(f.code),
+            f64::from(u8::from(f.was_clean)),
+            f.initiator as u8 as f64,
+            f64::from(f.retries),
+            f64::from(f.connection_count),
+            opt(f.downtime_ms),
+        ];
+        let answer = self.emit(Kind::Judge, &n, &JsValue::from_str(&f.reason));
+        // door.js answers a checked `[action, delayMs, maxRetries]`.
+        let a = answer.dyn_into::<Float64Array>().ok()?.to_vec();
+        let (&kind, &delay, &max) = (a.first()?, a.get(1)?, a.get(2)?);
+        let action = match kind as u8 {
+            0 => VerdictAction::Permanent,
+            1 => VerdictAction::Retry,
+            _ => VerdictAction::Limited(max as u32),
+        };
+        Some(Verdict {
+            action,
+            delay_ms: (delay >= 0.0).then_some(delay as Millis),
+        })
     }
 
     /// A log line of the shell's own, with one number and one value.
@@ -121,7 +149,12 @@ impl Door {
                     opt(d.base_ms),
                     f64::from(d.retries),
                     opt(d.max_retries.map(u64::from)),
-                    opt(d.rule.map(|r| r as u64)),
+                    match d.rule {
+                        Some(DecidedBy::Rule(i)) => i as f64,
+                        Some(DecidedBy::Function) => -2.0,
+                        Some(DecidedBy::Server) => -3.0,
+                        None => -1.0,
+                    },
                 ];
                 self.emit(Kind::Close, &n, &JsValue::from_str(&info.reason));
             }

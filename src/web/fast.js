@@ -12,17 +12,57 @@
 // timer. Throws and the `hasSyncedPastLastReconnect`
 // answer go back to the shell, unless the socket was let go meanwhile.
 //
+// The ping and the pong are strings, recognised in either frame type: a text
+// frame equal to one, or a binary frame whose bytes are its UTF-8. A binary
+// frame is compared only when its length is theirs; a Blob of that length
+// (`binaryType` "blob") must be read first, so frames after it wait in
+// `held` until it is, and are then handled in order.
+//
 // `tap`: `{ slow, live, at, ping, pong }`, shared with the shell.
 // `slow(kind, value)`: the shell; kind 0 = a frame (the event; it answers
 // whether to deliver it), 1 = onMessage threw (the error), 2 = onMessage
-// answered hasSyncedPastLastReconnect.
+// answered hasSyncedPastLastReconnect, 3 = the ping as text, 4 = the ping as
+// bytes, 5 = the pong (the event; each answers whether to deliver it).
+
+const PING_TEXT = 3;
+const PING_BYTES = 4;
+const PONG = 5;
+
+const encode = (s) => (typeof s === "string" ? new TextEncoder().encode(s) : undefined);
+
+function sameBytes(view, bytes) {
+  for (let i = 0; i < bytes.length; i++) if (view[i] !== bytes[i]) return false;
+  return true;
+}
 
 export function frameHandler(tap, onMessage, thisArg, slow) {
-  return function onFrame(event) {
+  const pingBytes = encode(tap.ping);
+  const pongBytes = encode(tap.pong);
+  const sizes = [pingBytes?.length, pongBytes?.length];
+  // The kind of a binary frame's bytes (0: neither).
+  const bytesKind = (view) =>
+    pingBytes && view.length === pingBytes.length && sameBytes(view, pingBytes)
+      ? PING_BYTES
+      : pongBytes && view.length === pongBytes.length && sameBytes(view, pongBytes)
+        ? PONG
+        : 0;
+  // The kind of a frame, or -1 for a Blob that must be read first.
+  const kindOf = (data) => {
+    if (typeof data === "string") return data === tap.ping ? PING_TEXT : data === tap.pong ? PONG : 0;
+    if (data instanceof ArrayBuffer) {
+      return sizes.includes(data.byteLength) ? bytesKind(new Uint8Array(data)) : 0;
+    }
+    if (typeof Blob === "function" && data instanceof Blob) return sizes.includes(data.size) ? -1 : 0;
+    return 0;
+  };
+  const match = pingBytes !== undefined || pongBytes !== undefined;
+  let held; // frames waiting for a Blob to be read, in order
+
+  function deliver(event, kind) {
     const data = event.data;
-    if (tap.slow || data === tap.ping || data === tap.pong) {
+    if (tap.slow || kind !== 0) {
       // The shell tells the machine and says whether to deliver it.
-      if (!slow(0, event) || !tap.live) return;
+      if (!slow(kind, event) || !tap.live) return;
     } else {
       tap.at = event.timeStamp || performance.now();
     }
@@ -37,6 +77,46 @@ export function frameHandler(tap, onMessage, thisArg, slow) {
     if (answer !== null && typeof answer === "object" && answer.hasSyncedPastLastReconnect && tap.live) {
       slow(2, undefined);
     }
+  }
+
+  // Handle what is held, in order, until a Blob must be read.
+  function drain() {
+    while (held.length > 0) {
+      const event = held[0];
+      const kind = match ? kindOf(event.data) : 0;
+      if (kind === -1) {
+        event.data.arrayBuffer().then(
+          (buf) => {
+            held.shift();
+            if (tap.live) deliver(event, bytesKind(new Uint8Array(buf)));
+            drain();
+          },
+          () => {
+            held.shift();
+            if (tap.live) deliver(event, 0);
+            drain();
+          },
+        );
+        return;
+      }
+      held.shift();
+      if (tap.live) deliver(event, kind);
+    }
+    held = undefined;
+  }
+
+  return function onFrame(event) {
+    if (held !== undefined) {
+      held.push(event);
+      return;
+    }
+    const kind = match ? kindOf(event.data) : 0;
+    if (kind === -1) {
+      held = [event];
+      drain();
+      return;
+    }
+    deliver(event, kind);
   };
 }
 

@@ -11,7 +11,7 @@ use core::cell::{Cell, RefCell, RefMut};
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Event as DomEvent, MessageEvent};
+use web_sys::Event as DomEvent;
 
 use super::anchor::{Anchor, Slot};
 use super::clock::{self, now};
@@ -22,7 +22,7 @@ use super::gate::Gate;
 use super::page::{self, PageEvent, PageWatch};
 use super::payloads::Payloads;
 use super::sockets::{Sent, Sockets};
-use super::tap::{Slow, Tap};
+use super::tap::{Frame, Slow, Tap};
 use super::timer::{Timeout, Timer};
 use super::transport::{SocketEvent, Target, Transport};
 use crate::machine::{
@@ -125,10 +125,10 @@ impl Inner {
 
     /// Watch the page, and start from what it says now.
     fn watch_page(&self) {
-        let (visibility, network) = (self.wire.pause_when_hidden, self.wire.watch_network);
+        let (network, page_hide) = (self.wire.watch_network, self.wire.close_on_page_hide);
         {
             let mut m = self.machine.borrow_mut();
-            if visibility && page::is_hidden() {
+            if page::is_hidden() {
                 m.set_hidden(now(), true);
             }
             if network && page::is_offline() {
@@ -136,7 +136,7 @@ impl Inner {
             }
         }
         let me = self.me.clone();
-        let watch = page::watch(visibility, network, move |e| {
+        let watch = page::watch(network, page_hide, move |e| {
             if let Some(inner) = me.upgrade() {
                 inner.on_page(e);
             }
@@ -335,6 +335,12 @@ impl Inner {
                     self.send_frame(socket, ping);
                 }
             }
+            Action::Judge(facts) => {
+                // The function runs with no borrow held: it may call the
+                // socket (which lets the rules decide first).
+                let verdict = self.door.judge(&facts);
+                self.input().judge(now(), verdict);
+            }
             Action::Send { socket, message } => {
                 let data = self.payloads.get(message);
                 let what = match self.sockets.send(socket, &data) {
@@ -409,6 +415,9 @@ impl Inner {
         match event {
             PageEvent::Hidden(h) => self.input().set_hidden(now(), h),
             PageEvent::Online(o) => self.input().set_online(now(), o),
+            PageEvent::PageHide => self.input().page_hide(now()),
+            PageEvent::PageShow => self.input().page_show(now()),
+            PageEvent::Resume => self.input().page_resumed(now()),
         }
         self.pump();
     }
@@ -502,7 +511,7 @@ impl Inner {
         let tap = Tap::new(
             &self.anchor.get(Slot::OnMessage),
             &self.anchor.get(Slot::This),
-            self.wire.auto_pong.as_ref().map(|(ping, _)| ping),
+            self.wire.auto_pong.as_ref().map(|a| &a.ping),
             self.wire.pong.as_ref(),
             move |slow| me.upgrade().is_some_and(|inner| inner.on_tap(id, slow)),
         );
@@ -579,7 +588,7 @@ impl Inner {
     /// threw or answered.
     fn on_tap(&self, id: SocketId, slow: Slow) -> bool {
         match slow {
-            Slow::Frame(event) => return self.on_frame(id, event.unchecked_into()),
+            Slow::Frame(frame) => return self.on_frame(id, frame),
             Slow::Threw(e) => self.door.log(Line::MessageThrew, 0.0, &e),
             Slow::Synced => {
                 self.input().reset_backoff();
@@ -589,19 +598,19 @@ impl Inner {
         false
     }
 
-    /// The slow path of a frame: answer pings, take pongs, tell the machine
-    /// and deliver what it produced. Returns whether the frame goes to
-    /// `onMessage` (the hot path's handler delivers it).
-    fn on_frame(&self, id: SocketId, event: MessageEvent) -> bool {
-        let data = event.data();
-        let deliver = match (&self.wire.auto_pong, &self.wire.pong) {
-            (Some((ping, pong)), _) if data == *ping => {
+    /// The slow path of a frame: answer pings (text with text, bytes with
+    /// bytes), take pongs, tell the machine and deliver what it produced.
+    /// Returns whether the frame goes to `onMessage` (the hot path's handler
+    /// delivers it).
+    fn on_frame(&self, id: SocketId, frame: Frame) -> bool {
+        let deliver = match (frame, &self.wire.auto_pong, &self.wire.pong) {
+            (Frame::Ping { binary }, Some(answer), _) => {
                 if self.input().on_message(now(), id) {
-                    self.send_frame(id, pong);
+                    self.send_frame(id, if binary { &answer.bytes } else { &answer.text });
                 }
                 false
             }
-            (_, Some(pong)) if data == *pong => {
+            (Frame::Pong, _, Some(_)) => {
                 self.input().on_pong(now(), id);
                 false
             }

@@ -1,6 +1,9 @@
-//! The page's life, watched: `visibilitychange` on `document`, `online` and
-//! `offline` on the global object (a window or a worker). Where there is no
-//! `document` (a Web Worker, Node) visibility is simply not watched.
+//! The page's life, watched: `visibilitychange` and the Page Lifecycle's
+//! `resume` on `document`; `online` and `offline` on the global object (a
+//! window or a worker); `pagehide` and `pageshow` on the window, for the
+//! back/forward cache (only those with `persisted`: the page goes into the
+//! cache, or comes back from it). Where there is no `document` (a Web
+//! Worker, Node) only the network is watched.
 
 use alloc::vec::Vec;
 use js_sys::Reflect;
@@ -15,6 +18,12 @@ use super::listener::Listener;
 pub enum PageEvent {
     Hidden(bool),
     Online(bool),
+    /// `pagehide` into the back/forward cache.
+    PageHide,
+    /// `pageshow` out of the back/forward cache.
+    PageShow,
+    /// `resume`: the page was frozen, and runs again.
+    Resume,
 }
 
 /// The listeners, owned: dropping this stops watching.
@@ -45,20 +54,41 @@ pub fn is_offline() -> bool {
     nav.is_object() && get(&nav, "onLine").as_bool() == Some(false)
 }
 
+/// Whether a `pagehide`/`pageshow` event is about the back/forward cache.
+fn persisted(event: &web_sys::Event) -> bool {
+    get(event.as_ref(), "persisted").as_bool() == Some(true)
+}
+
 /// Watch what is asked for and available; `report` gets each change.
 pub fn watch(
-    visibility: bool,
     network: bool,
+    page_hide: bool,
     report: impl Fn(PageEvent) + Clone + 'static,
 ) -> PageWatch {
     let mut listeners = Vec::new();
     let global = js_sys::global();
     let doc = get(&global, "document");
-    if visibility && can_listen(&doc) {
+    if can_listen(&doc) {
         let r = report.clone();
         listeners.push(Listener::new(&doc, "visibilitychange", move |_| {
             r(PageEvent::Hidden(is_hidden()))
         }));
+        let r = report.clone();
+        listeners.push(Listener::new(&doc, "resume", move |_| r(PageEvent::Resume)));
+        let r = report.clone();
+        listeners.push(Listener::new(&global, "pageshow", move |e| {
+            if persisted(&e) {
+                r(PageEvent::PageShow)
+            }
+        }));
+        if page_hide {
+            let r = report.clone();
+            listeners.push(Listener::new(&global, "pagehide", move |e| {
+                if persisted(&e) {
+                    r(PageEvent::PageHide)
+                }
+            }));
+        }
     }
     if network && can_listen(&global) {
         // The event's type is trusted over `navigator.onLine`, which a

@@ -17,13 +17,24 @@ use super::fast::frame_handler;
 
 /// What the frame handler hands back to the shell.
 pub enum Slow {
-    /// A frame the shell must look at (the `message` event); the shell
-    /// answers whether the handler delivers it.
-    Frame(JsValue),
+    /// A frame the shell must look at, as the handler recognised it; the
+    /// shell answers whether the handler delivers it.
+    Frame(Frame),
     /// `onMessage` threw this.
     Threw(JsValue),
     /// `onMessage` answered `{ hasSyncedPastLastReconnect: true }`.
     Synced,
+}
+
+/// What the frame handler recognised a frame as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Frame {
+    /// Neither the ping nor the pong.
+    Other,
+    /// The server's ping, as text (`false`) or as bytes (`true`).
+    Ping { binary: bool },
+    /// The heartbeat's pong, in either frame type.
+    Pong,
 }
 
 /// The tap of one socket, with its frame handler. Dropping it tells the
@@ -37,8 +48,8 @@ pub struct Tap {
 
 impl Tap {
     /// A tap delivering to `on_message` (a function or `undefined`, called
-    /// with `this`), answering `ping` frames and recognising `pong` frames
-    /// through `shell`.
+    /// with `this`), recognising the `ping` and `pong` strings in either
+    /// frame type and handing them to `shell`.
     pub fn new(
         on_message: &JsValue,
         this: &JsValue,
@@ -53,9 +64,12 @@ impl Tap {
         set(&obj, "pong", pong.unwrap_or(&JsValue::UNDEFINED));
         let closure = Closure::<dyn FnMut(u32, JsValue) -> bool>::new(move |kind, value| {
             shell(match kind {
-                0 => Slow::Frame(value),
                 1 => Slow::Threw(value),
-                _ => Slow::Synced,
+                2 => Slow::Synced,
+                3 => Slow::Frame(Frame::Ping { binary: false }),
+                4 => Slow::Frame(Frame::Ping { binary: true }),
+                5 => Slow::Frame(Frame::Pong),
+                _ => Slow::Frame(Frame::Other),
             })
         });
         let handler = frame_handler(&obj, on_message, this, closure.as_ref().unchecked_ref());

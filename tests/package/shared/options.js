@@ -108,7 +108,7 @@ export const CASES = {
     ],
   },
   closePolicy: {
-    ok: [[], [{ codes: [4000, [4100, 4199]], action: "limited", maxRetries: 2, initialMs: 10 }]],
+    ok: [[], [{ codes: [4000, [4100, 4199]], action: "limited", maxRetries: 2, initialMs: 10 }], () => undefined],
     bad: [
       [{}, "TypeError", '"closePolicy"'],
       [null, "TypeError", '"closePolicy"'],
@@ -212,6 +212,15 @@ export const CASES = {
     ],
   },
   watchNetwork: { ok: [true, false], bad: [["true", "TypeError", '"watchNetwork"']] },
+  closeOnPageHide: { ok: [true, false], bad: [[1, "TypeError", '"closeOnPageHide"']] },
+  maxServerDelayMs: {
+    ok: [0, 60_000],
+    bad: [
+      ["60000", "TypeError", '"maxServerDelayMs"'],
+      [-1, "RangeError", '"maxServerDelayMs"'],
+      [86_400_001, "RangeError", '"maxServerDelayMs"'],
+    ],
+  },
   auth: {
     ok: [false, { token: () => "t" }, { token: () => "t", via: "protocol" }, { token: () => "t", via: "message", message: (t) => t }],
     bad: [

@@ -24,6 +24,10 @@ export async function misuse(): Promise<void> {
   new SteadySocket("wss://x", { binaryType: "nodebuffer" });
   // @ts-expect-error a rule needs codes or reasonPrefix
   new SteadySocket("wss://x", { closePolicy: [{ action: "permanent" }] });
+  // @ts-expect-error a limited decision needs maxRetries
+  new SteadySocket("wss://x", { closePolicy: () => ({ action: "limited" }) });
+  // @ts-expect-error not an action
+  new SteadySocket("wss://x", { closePolicy: () => ({ action: "later" }) });
   // @ts-expect-error not an action
   new SteadySocket("wss://x", { closePolicy: [{ codes: [4003], action: "ignore" }] });
   // @ts-expect-error a range is [low, high]

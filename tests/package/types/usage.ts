@@ -4,7 +4,9 @@ import init, {
   initSync,
   SteadySocket,
   SteadyWebSocket,
+  type CloseFacts,
   type CloseInfo,
+  type ClosePolicyDecision,
   type CloseResult,
   type CloseRule,
   type ConnectionState,
@@ -45,7 +47,7 @@ function describeClose(info: CloseInfo): string {
   const delay: number | null = decision.delayMs;
   const base: number | null = decision.baseMs;
   const limit: number | null = decision.maxRetries;
-  const rule: number | null = decision.rule;
+  const rule: number | "function" | "server" | null = decision.rule;
   const retries: number = decision.retries;
   const again: boolean = decision.reconnect;
   const who: "server" | "client" = initiator;
@@ -84,6 +86,8 @@ function describeCause(cause: StateChangeCause): string {
     case "terminate":
     case "pause":
     case "resume":
+    case "pageHide":
+    case "pageShow":
       return cause;
     default:
       return never(cause);
@@ -100,6 +104,7 @@ function describeTrigger(trigger: ConnectTrigger): string {
     case "visible":
     case "wake":
     case "manual":
+    case "pageShow":
       return trigger;
     default:
       return never(trigger);
@@ -188,6 +193,8 @@ export async function main(): Promise<void> {
     pauseWhenHidden: true,
     stopWhenHiddenMs: 60000,
     watchNetwork: true,
+    closeOnPageHide: true,
+    maxServerDelayMs: 60000,
     auth: {
       token: async (context: TokenContext) => `token-${context.attempt}-${context.lastCloseCode ?? 0}-${context.lastCloseReason ?? ""}`,
       via: "message",
@@ -285,3 +292,15 @@ export async function main(): Promise<void> {
   const target: EventTarget = ws;
   target.dispatchEvent(new Event("custom"));
 }
+
+// The close policy as a function.
+const judged = new SteadySocket("wss://example.com/judged", {
+  closePolicy: (close: CloseFacts): ClosePolicyDecision | undefined => {
+    const down: number | null = close.downtimeMs;
+    if (close.code === 4003) return { action: "permanent" };
+    if (close.code === 4001) return { action: "limited", maxRetries: 2, delayMs: 500 };
+    if (close.initiator === "server" && close.retries > 3 && down !== null) return { action: "retry", delayMs: 30000 };
+    return close.wasClean && close.connectionCount > 0 ? undefined : { action: "retry" };
+  },
+});
+judged.terminate();
