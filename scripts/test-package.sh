@@ -13,6 +13,9 @@
 #     <script type="module"> page and module Web Workers, in headless
 #     Chromium (tests/package/vite-app/, plain/, browser/run.mjs), and the
 #     app under Vite's dev server (browser/vite-dev.mjs);
+#   - the back/forward cache in headless Chromium: both classes close
+#     cleanly on pagehide, connect again on the page's return and send what
+#     was queued meanwhile exactly once (browser/bfcache.mjs, plain/bfcache.html);
 # all against a test server of its own, stopped on exit.
 # Prints `ok   name` / `FAIL name: why` and a `package: N passed, M failed`
 # summary; exits 1 on any failure.
@@ -122,9 +125,10 @@ run node node "$WORK/node/init-bytes.mjs" "$BASE"
 run node node "$WORK/node/no-init.mjs"
 run node node --expose-gc "$WORK/node/defects.mjs" "$BASE"
 
-step "Chromium: Vite app and its worker, plain module page, module worker, Vite dev server"
+step "Chromium: Vite app and its worker, plain module page, module worker, Vite dev server, back/forward cache"
 run browser node "$WORK/browser/run.mjs" "$BASE" /vite/ /plain/ /plain/worker.html /plain/defects.html
 run vite-dev node "$WORK/browser/vite-dev.mjs" "ws://127.0.0.1:$PORT"
+run bfcache node "$WORK/browser/bfcache.mjs" "$BASE"
 stop_server
 
 passed=$(grep -c '^ok ' "$LOG" || true)
