@@ -5,7 +5,7 @@
 // The package entry, as `import ... from "steadysocket"` resolves it.
 import { SteadySocket } from "/pkg/index.js"; // the import loads the .wasm
 import { Diagram } from "./diagram.js";
-import { LANES, Session, TimelineView, renderCloses } from "./timeline.js";
+import { LANES, Session, TimelineView, renderCloses, ruleText } from "./timeline.js";
 
 const $ = (id) => document.getElementById(id);
 const now = () => performance.now();
@@ -97,6 +97,13 @@ const settings = {
   verbose: true,
 };
 
+// The close policy: a function for what the rules don't know; `undefined`
+// leaves a close to the default rules (decision.rule says which decided).
+function closePolicy(close) {
+  if (close.reason === "Maintenance") return { action: "retry", delayMs: 10000 };
+  return undefined;
+}
+
 const callbacks = {
   onStateChange(change) {
     session.stateChanged(now(), change);
@@ -123,7 +130,7 @@ const callbacks = {
     log("callback", `onClose: ${info.code}${info.reason ? ` "${info.reason}"` : ""} by ${info.initiator}` +
       `${info.wasClean ? "" : " (not clean)"} → ${d.kind}` +
       (d.reconnect ? `, reconnect in ${d.delayMs} ms (base ${d.baseMs}, retries ${d.retries})` : ", no reconnect") +
-      (d.rule != null ? `, rule ${d.rule}` : ""));
+      (d.rule != null ? `, decided by ${ruleText(d.rule)}` : ""));
     update();
   },
   onMessage(data) {
@@ -157,6 +164,7 @@ let probing = false;
 
 const socket = new SteadySocket(url, {
   ...settings,
+  closePolicy,
   ...callbacks,
   logger: {
     log: (...parts) => log("lib", ...parts),
@@ -182,6 +190,7 @@ $("url").textContent = url;
   $("options").replaceChildren(
     line("new SteadySocket(url, {"),
     ...Object.entries(settings).map(([k, v]) => line(`${k}: ${value(v)},`, "opt")),
+    line("closePolicy, // see below", "opt"),
     line("logger: { log, logVerbose },", "opt"),
     line("onOpen, onClose, onStateChange, …", "opt"),
     line("})"));
@@ -194,7 +203,8 @@ $("url").textContent = url;
       : r.action === "retry" ? `retry from ${r.initialMs ?? settings.backoffInitialMs} ms` : r.action;
     return `<li><span>${match}</span> → <b class="decision ${r.action}">${action}</b></li>`;
   });
-  rules.push(`<li><span>anything else</span> → <b class="decision retry">retry from ${settings.backoffInitialMs} ms</b></li>`);
+  // Not a rule: decision.rule is null.
+  rules.push(`<li class="no-rule"><span>anything else</span> → <b class="decision retry">retry from ${settings.backoffInitialMs} ms</b></li>`);
   $("policy").innerHTML = rules.join("");
 }
 
@@ -347,7 +357,9 @@ $("terminate").onclick = async () => {
 };
 
 // The library listens to `visibilitychange` (reading document.visibilityState)
-// and to window `online`/`offline`; these fire them as the browser would.
+// and `resume` on the document, to window `online`/`offline`, and to window
+// `pagehide`/`pageshow` (those with `persisted`: the back/forward cache);
+// these fire them as the browser would.
 function simulateVisibility(state) {
   if (state === "hidden") {
     for (const [prop, value] of [["visibilityState", "hidden"], ["hidden", true]]) {
@@ -372,5 +384,15 @@ $("hide").onclick = () => { did("page hidden"); simulateVisibility("hidden"); };
 $("show").onclick = () => { did("page visible"); simulateVisibility("visible"); };
 $("offline").onclick = () => { did("offline"); simulateNetwork("offline"); };
 $("online").onclick = () => { did("online"); simulateNetwork("online"); };
+function simulateCache(type) {
+  window.dispatchEvent(new PageTransitionEvent(type, { persisted: true }));
+  $("env-visibility").textContent = type === "pagehide" ? "in the bfcache" : document.visibilityState;
+}
+$("pagehide").onclick = () => { did("into bfcache"); simulateCache("pagehide"); };
+$("pageshow").onclick = () => { did("back from bfcache"); simulateCache("pageshow"); };
+$("freeze-resume").onclick = () => {
+  did("frozen, then resume");
+  document.dispatchEvent(new Event("resume"));
+};
 
 render();

@@ -21,6 +21,11 @@ export const LANES = [
   ["heartbeat", Y.beat], ["messages", Y.msg],
 ];
 
+/** What decided a close, `decision.rule`, in words ("" for the plain backoff). */
+export const ruleText = (rule) =>
+  rule === "server" ? "the server's retry-after" : rule === "function" ? "the closePolicy function"
+    : rule != null ? `rule ${rule}` : "";
+
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 const ms = (v) => (v == null ? "–" : `${Math.round(v)} ms`);
 
@@ -32,7 +37,7 @@ export class Session {
     this.closes = []; // { t, attempt, info, wait? }
     this.ticks = []; // { t, lane: "beat"|"msg"|"wait", kind, info }
     this.actions = []; // { t, text }
-    this.spans = []; // { kind: "paused"|"stopped"|"terminated", start, end? }
+    this.spans = []; // { kind: "paused"|"stopped"|"terminated", start, end?, cause }
   }
 
   get current() {
@@ -53,9 +58,9 @@ export class Session {
     }
   }
 
-  span(kind, t, on) {
+  span(kind, t, on, cause) {
     const open = this.spans.findLast((s) => s.kind === kind && s.end === undefined);
-    if (on && !open) this.spans.push({ kind, start: t });
+    if (on && !open) this.spans.push({ kind, start: t, cause });
     if (!on && open) open.end = t;
   }
 
@@ -70,9 +75,9 @@ export class Session {
     if (c.to === "ready" && c.from === "connecting" && this.current) this.current.open = t;
     if (live(c.from) && !live(c.to) && this.current) this.current.end = t;
     if (c.from === "disconnected" && c.to !== "connecting") this.endWait(t, true);
-    this.span("paused", t, c.paused === "yes" || c.paused === "uninitialized");
-    this.span("stopped", t, c.to === "stopped");
-    this.span("terminated", t, c.to === "terminated");
+    this.span("paused", t, c.paused === "yes" || c.paused === "uninitialized", c.cause);
+    this.span("stopped", t, c.to === "stopped", c.cause);
+    this.span("terminated", t, c.to === "terminated", c.cause);
   }
 
   /** onOpen */
@@ -166,9 +171,10 @@ export class TimelineView {
         if (!seen(x0, x1)) continue;
         const lanes = paused ? Y.conn : [Y.conn[0], Y.wait[1]];
         out.push(rect(x0, x1, lanes, `span ${sp.kind}`,
-          `data-info="${esc(`${sp.kind} for ${ms((sp.end ?? now) - sp.start)}`)}"`));
+          `data-info="${esc(`${sp.kind} (cause ${sp.cause}) for ${ms((sp.end ?? now) - sp.start)}`)}"`));
         if (!paused && x1 - x0 > 60) {
-          out.push(`<text x="${x0 + 6}" y="${Y.wait[1] - 5}" class="span-label">${sp.kind}</text>`);
+          const label = x1 - x0 > 130 ? `${sp.kind} · ${sp.cause}` : sp.kind;
+          out.push(`<text x="${x0 + 6}" y="${Y.wait[1] - 5}" class="span-label">${esc(label)}</text>`);
         }
       }
     };
@@ -196,9 +202,10 @@ export class TimelineView {
       if (a.close) {
         const c = a.close, d = c.decision;
         const text = `close ${c.code}${c.reason ? ` "${c.reason}"` : ""} by ${c.initiator}: ` +
-          `${d.kind}${d.reconnect ? `, reconnect in ${d.delayMs} ms (base ${d.baseMs})` : ", no reconnect"}`;
+          `${d.kind}${d.reconnect ? `, reconnect in ${d.delayMs} ms (base ${d.baseMs})` : ", no reconnect"}` +
+          `${d.rule != null ? `, decided by ${ruleText(d.rule)}` : ""}`;
         const labelled = x1 > lastLabel;
-        out.push(`<g data-kind="close" data-code="${c.code}" data-decision="${d.kind}" data-info="${esc(text)}">` +
+        out.push(`<g data-kind="close" data-code="${c.code}" data-decision="${d.kind}" data-rule="${d.rule ?? ""}" data-info="${esc(text)}">` +
           `<line x1="${x1}" x2="${x1}" y1="${Y.closeLabel - 9}" y2="${Y.conn[1]}" class="close ${d.kind}"/>` +
           `<rect x="${x1 - 4}" y="${Y.closeLabel - 10}" width="8" height="${Y.conn[1] - Y.closeLabel + 10}" class="hit"/>` +
           (labelled ? `<text x="${x1 + 2}" y="${Y.closeLabel}" class="close-label ${d.kind}">${c.code}</text>` : "") +
@@ -285,12 +292,16 @@ export function renderCloses(session, tbody, now) {
       actual = w.end === undefined ? `${Math.round(a)}…` : w.cancelled ? "stopped" : `${Math.round(a)}`;
     }
     const limit = d.maxRetries != null ? ` ${d.retries}/${d.maxRetries}` : "";
-    return `<tr data-code="${i.code}" data-decision="${d.kind}">` +
+    // What decided: a rule's index, the server's retry-after, the function.
+    const rule = d.rule == null ? ""
+      : ` <small class="rule${typeof d.rule === "string" ? ` ${d.rule}` : ""}" title="decided by ${esc(ruleText(d.rule))}">` +
+        `${typeof d.rule === "number" ? `rule ${d.rule}` : d.rule}</small>`;
+    return `<tr data-code="${i.code}" data-decision="${d.kind}" data-rule="${d.rule ?? ""}">` +
       `<td>${((c.t - session.t0) / 1000).toFixed(1)}</td>` +
       `<td class="code">${i.code}</td>` +
       `<td class="reason" title="${esc(i.reason)}">${esc(i.reason) || "<span class=dim>–</span>"}</td>` +
       `<td>${i.initiator}</td>` +
-      `<td><span class="decision ${d.kind}">${d.kind}</span>${limit}</td>` +
+      `<td><span class="decision ${d.kind}">${d.kind}</span>${limit}${rule}</td>` +
       (d.reconnect
         ? `<td class="num">${d.baseMs}</td><td class="num">${d.delayMs}</td>` +
           `<td class="num${w?.cancelled ? " cancelled" : ""}">${actual || "–"}</td>`
