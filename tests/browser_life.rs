@@ -1,7 +1,10 @@
 //! The browser's life in headless Chromium: page visibility, the network
-//! going and coming, heartbeats, auto-pong, token and URL providers, and the
-//! outbox under a flapping server. Visibility and network are page-wide, so
-//! every test here holds the page lock: they run one at a time.
+//! going and coming, the page's lifecycle (freeze and resume, the
+//! back/forward cache's pagehide and pageshow), heartbeats, auto-pong, token
+//! and URL providers, and the outbox under a flapping server. Page events
+//! are page-wide, so the tests that dispatch them hold the page lock: they
+//! run one at a time. (A real navigation into the back/forward cache and
+//! back is in the package's tests: tests/package/browser/bfcache.mjs.)
 
 #![cfg(target_arch = "wasm32")]
 
@@ -25,6 +28,10 @@ export function setHidden(h) {
   document.dispatchEvent(new Event("visibilitychange"));
 }
 export function setOnline(o) { window.dispatchEvent(new Event(o ? "online" : "offline")); }
+export function pageTransition(type, persisted) {
+  window.dispatchEvent(new PageTransitionEvent(type, { persisted }));
+}
+export function lifecycle(type) { document.dispatchEvent(new Event(type)); }
 export function never() { return new Promise(() => {}); }
 export function later(v, ms) { return new Promise((r) => setTimeout(() => r(v), ms)); }
 export function rejecting() { return Promise.reject(new Error("no token today")); }
@@ -34,6 +41,9 @@ extern "C" {
     fn set_hidden(hidden: bool);
     #[wasm_bindgen(js_name = setOnline)]
     fn set_online(online: bool);
+    #[wasm_bindgen(js_name = pageTransition)]
+    fn page_transition(kind: &str, persisted: bool);
+    fn lifecycle(kind: &str);
     fn never() -> Promise;
     fn later(v: &JsValue, ms: u32) -> Promise;
     fn rejecting() -> Promise;
@@ -633,4 +643,187 @@ async fn futures_join<A: std::future::Future, B: std::future::Future>(
     })
     .await;
     (ra.unwrap(), rb.unwrap())
+}
+
+/// Poll the server's statistics for `client` until `cond` holds (3 s).
+async fn server_sees(client: &str, cond: impl Fn(&JsValue) -> bool) -> bool {
+    let start = js_sys::Date::now();
+    loop {
+        if cond(&stats(client).await) {
+            return true;
+        }
+        if js_sys::Date::now() - start > 3000.0 {
+            return false;
+        }
+        sleep(20).await;
+    }
+}
+
+// ----- the page's lifecycle: freeze and resume, the back/forward cache ------------
+
+#[wasm_bindgen_test]
+async fn resume_after_a_freeze_probes_the_connection() {
+    let _page = lock_page().await;
+    let client = client_id("resume");
+    let rec = Recorder::new();
+    let s = rec
+        .connect(
+            &ws_url(&client, "answer_ping=1"),
+            &js(r#"{"heartbeat": {"intervalMs": 60000}}"#),
+        )
+        .unwrap();
+    assert!(wait_for(5000.0, || rec.is("ready/no")).await);
+    assert!(rec.beats().is_empty());
+    lifecycle("resume");
+    assert!(
+        wait_for(2000.0, || rec.beats().contains(&"pong".to_owned())).await,
+        "{:?}",
+        rec.beats()
+    );
+    assert_eq!(rec.beats()[0], "probe");
+    let _ = s.terminate();
+}
+
+#[wasm_bindgen_test]
+async fn page_hide_closes_cleanly_and_page_show_connects_at_once_keeping_the_outbox() {
+    let _page = lock_page().await;
+    let client = client_id("bfcache");
+    let rec = Recorder::new();
+    let s = rec
+        .connect(&ws_url(&client, ""), &js(r#"{"outbox": true}"#))
+        .unwrap();
+    assert!(wait_for(5000.0, || rec.is("ready/no")).await);
+    // Not persisted: a real unload, which the browser handles.
+    page_transition("pagehide", false);
+    assert!(rec.is("ready/no"));
+    page_transition("pagehide", true);
+    assert_eq!(rec.transitions().last().unwrap(), "stopped:pageHide");
+    assert!(
+        s.send_message("kept".into()).unwrap(),
+        "queued while in the cache"
+    );
+    assert!(
+        server_sees(&client, |st| {
+            let closes = Array::from(&field(st, "client_closes"));
+            closes.length() == 1
+                && num(&closes.get(0), "code") == 1000.0
+                && str_field(&closes.get(0), "reason") == "PageHidden"
+        })
+        .await
+    );
+    let started = js_sys::Date::now();
+    page_transition("pageshow", true);
+    assert!(
+        wait_for(3000.0, || rec.is("ready/no")).await,
+        "{:?}",
+        rec.transitions()
+    );
+    assert!(
+        js_sys::Date::now() - started < 1000.0,
+        "at once, not after a backoff"
+    );
+    assert!(rec
+        .transitions()
+        .contains(&"connecting/no:pageShow".to_owned()));
+    assert_eq!(rec.triggers().last().unwrap().0, "pageShow");
+    assert!(
+        server_sees(&client, |st| {
+            num(st, "connections") == 2.0 && text_list(st, "text") == ["kept"]
+        })
+        .await
+    );
+    // Nothing was counted as a failure.
+    let c = rec.closes();
+    assert!(
+        matches!(&c[0], Rec::Close { kind, .. } if kind == "manual"),
+        "{c:?}"
+    );
+    let _ = s.terminate();
+}
+
+#[wasm_bindgen_test]
+async fn close_on_page_hide_false_keeps_the_socket() {
+    let _page = lock_page().await;
+    let client = client_id("bfcache-off");
+    let rec = Recorder::new();
+    let s = rec
+        .connect(&ws_url(&client, ""), &js(r#"{"closeOnPageHide": false}"#))
+        .unwrap();
+    assert!(wait_for(5000.0, || rec.is("ready/no")).await);
+    page_transition("pagehide", true);
+    sleep(100).await;
+    assert!(rec.is("ready/no"), "{:?}", rec.transitions());
+    let _ = s.terminate();
+}
+
+#[wasm_bindgen_test]
+async fn without_pausing_the_page_s_return_still_probes() {
+    let _page = lock_page().await;
+    let client = client_id("visible-probe");
+    let rec = Recorder::new();
+    let s = rec
+        .connect(
+            &ws_url(&client, "answer_ping=1"),
+            &js(r#"{"pauseWhenHidden": false, "heartbeat": {"intervalMs": 60000}}"#),
+        )
+        .unwrap();
+    assert!(wait_for(5000.0, || rec.is("ready/no")).await);
+    set_hidden(true);
+    sleep(50).await;
+    assert!(
+        rec.is("ready/no"),
+        "hiding does not pause: {:?}",
+        rec.transitions()
+    );
+    assert!(s.send_message("while hidden".into()).unwrap());
+    set_hidden(false);
+    assert!(
+        wait_for(2000.0, || rec.beats().contains(&"pong".to_owned())).await,
+        "{:?}",
+        rec.beats()
+    );
+    assert_eq!(rec.beats()[0], "probe");
+    let _ = s.terminate();
+}
+
+#[wasm_bindgen_test]
+async fn a_drop_just_after_the_page_returns_is_the_cache_s_and_costs_no_backoff() {
+    // The socket lived through the cache (closeOnPageHide off, as a browser
+    // that closes sockets itself would leave it) and dies as the page comes
+    // back: reconnected at once, nothing counted.
+    let _page = lock_page().await;
+    let client = client_id("bfcache-1006");
+    let rec = Recorder::new();
+    let s = rec
+        .connect(&ws_url(&client, ""), &js(r#"{"closeOnPageHide": false}"#))
+        .unwrap();
+    assert!(wait_for(5000.0, || rec.is("ready/no")).await);
+    page_transition("pagehide", true);
+    page_transition("pageshow", true);
+    http(&format!("/control/drop?client={client}")).await;
+    assert!(wait_for(3000.0, || !rec.closes().is_empty()).await);
+    let started = js_sys::Date::now();
+    assert!(
+        wait_for(3000.0, || rec.is("ready/no")).await,
+        "{:?}",
+        rec.transitions()
+    );
+    assert!(
+        js_sys::Date::now() - started < 900.0,
+        "at once, not after the 1 s backoff"
+    );
+    let c = rec.closes();
+    assert!(
+        matches!(&c[0], Rec::Close { code: 1006, kind, delay: Some(d), .. } if kind == "retry" && *d == 0.0),
+        "{c:?}"
+    );
+    assert!(
+        rec.transitions()
+            .contains(&"connecting/no:pageShow".to_owned()),
+        "{:?}",
+        rec.transitions()
+    );
+    assert_eq!(rec.triggers().last().unwrap().0, "pageShow");
+    assert_eq!(num(&s.connection_state(), "connectionRetries"), 0.0);
+    let _ = s.terminate();
 }

@@ -5,9 +5,11 @@
 //! default close policy. These read those files and hold them to the
 //! machine: each list in the enum's order, the default rules the machine's.
 
+mod machine_support;
+
+use machine_support::{ALL_CAUSES, ALL_TRIGGERS};
 use steadysocket::machine::{
-    Cause, ClosePolicy, DecisionKind, Initiator, Paused, RuleAction, StateKind, Trigger,
-    SERVER_ERROR_DELAYS,
+    ClosePolicy, DecisionKind, Initiator, Paused, RuleAction, StateKind, SERVER_ERROR_DELAYS,
 };
 
 const DOOR: &str = include_str!("../pkg-template/door.js");
@@ -51,51 +53,14 @@ fn the_door_names_each_enum_by_its_order() {
     for p in paused {
         assert_eq!(words[p as usize], p.as_str(), "{p:?}");
     }
-    let causes = [
-        Cause::Initial,
-        Cause::Backoff,
-        Cause::Open,
-        Cause::Close,
-        Cause::Inactivity,
-        Cause::ConnectTimeout,
-        Cause::SendFailed,
-        Cause::DialFailed,
-        Cause::HeartbeatTimeout,
-        Cause::ProbeTimeout,
-        Cause::Reconnect,
-        Cause::Hidden,
-        Cause::Visible,
-        Cause::Online,
-        Cause::Wake,
-        Cause::PermanentClose,
-        Cause::RetriesExhausted,
-        Cause::Stop,
-        Cause::Restart,
-        Cause::Terminate,
-        Cause::Pause,
-        Cause::Resume,
-        Cause::PageHide,
-        Cause::PageShow,
-    ];
     let words = list("CAUSES");
-    assert_eq!(words.len(), causes.len());
-    for c in causes {
+    assert_eq!(words.len(), ALL_CAUSES.len());
+    for c in ALL_CAUSES {
         assert_eq!(words[c as usize], c.as_str(), "{c:?}");
     }
-    let triggers = [
-        Trigger::Initial,
-        Trigger::Backoff,
-        Trigger::Inactivity,
-        Trigger::Heartbeat,
-        Trigger::Online,
-        Trigger::Visible,
-        Trigger::Wake,
-        Trigger::Manual,
-        Trigger::PageShow,
-    ];
     let words = list("TRIGGERS");
-    assert_eq!(words.len(), triggers.len());
-    for t in triggers {
+    assert_eq!(words.len(), ALL_TRIGGERS.len());
+    for t in ALL_TRIGGERS {
         assert_eq!(words[t as usize], t.as_str(), "{t:?}");
     }
     let kinds = [

@@ -19,8 +19,8 @@ use std::borrow::Cow;
 use machine_support::{
     after_two_failures, changed, client_close, close, close_fields, closed_info, connect,
     disconnected_after_open, hb, kind, manual, no_jitter, non_verbose, notes, nothing, one_open,
-    reach, ready, retry, s, snap, verbose, with_stop_when_hidden, Harness, Start, CONNECTING_NO,
-    CONNECTING_YES, DISCONNECTED, READY_NO, STOPPED,
+    reach, ready, retry, s, snap, verbose, with_stop_when_hidden, Harness, Start, ALL_CAUSES,
+    ALL_TRIGGERS, CONNECTING_NO, CONNECTING_YES, DISCONNECTED, READY_NO, STOPPED,
 };
 
 use steadysocket::machine::{
@@ -527,61 +527,7 @@ fn d_ts_union(name: &str) -> BTreeSet<String> {
 /// list of causes names them all too.
 #[test]
 fn causes_triggers_and_kinds_are_those_index_d_ts_and_the_readme_name() {
-    // Listed in full: a match without a wildcard stops compiling when a
-    // variant is added and not listed here.
-    const CAUSES: [Cause; 24] = [
-        Cause::Initial,
-        Cause::Backoff,
-        Cause::Open,
-        Cause::Close,
-        Cause::Inactivity,
-        Cause::ConnectTimeout,
-        Cause::SendFailed,
-        Cause::DialFailed,
-        Cause::HeartbeatTimeout,
-        Cause::ProbeTimeout,
-        Cause::Reconnect,
-        Cause::Hidden,
-        Cause::Visible,
-        Cause::Online,
-        Cause::Wake,
-        Cause::PermanentClose,
-        Cause::RetriesExhausted,
-        Cause::Stop,
-        Cause::Restart,
-        Cause::Terminate,
-        Cause::Pause,
-        Cause::Resume,
-        Cause::PageHide,
-        Cause::PageShow,
-    ];
-    let _every_cause_listed = |c: Cause| match c {
-        Cause::Initial
-        | Cause::Backoff
-        | Cause::Open
-        | Cause::Close
-        | Cause::Inactivity
-        | Cause::ConnectTimeout
-        | Cause::SendFailed
-        | Cause::DialFailed
-        | Cause::HeartbeatTimeout
-        | Cause::ProbeTimeout
-        | Cause::Reconnect
-        | Cause::Hidden
-        | Cause::Visible
-        | Cause::Online
-        | Cause::Wake
-        | Cause::PermanentClose
-        | Cause::RetriesExhausted
-        | Cause::Stop
-        | Cause::Restart
-        | Cause::Terminate
-        | Cause::Pause
-        | Cause::Resume
-        | Cause::PageHide
-        | Cause::PageShow => {}
-    };
-    let causes: BTreeSet<String> = CAUSES.iter().map(|c| c.as_str().to_owned()).collect();
+    let causes: BTreeSet<String> = ALL_CAUSES.iter().map(|c| c.as_str().to_owned()).collect();
     assert_eq!(causes, d_ts_union("StateChangeCause"));
     let readme = include_str!("../README.md");
     let line = readme
@@ -595,29 +541,7 @@ fn causes_triggers_and_kinds_are_those_index_d_ts_and_the_readme_name() {
         );
     }
 
-    let triggers = [
-        Trigger::Initial,
-        Trigger::Backoff,
-        Trigger::Inactivity,
-        Trigger::Heartbeat,
-        Trigger::Online,
-        Trigger::Visible,
-        Trigger::Wake,
-        Trigger::Manual,
-        Trigger::PageShow,
-    ];
-    let _every_trigger_listed = |t: Trigger| match t {
-        Trigger::Initial
-        | Trigger::Backoff
-        | Trigger::Inactivity
-        | Trigger::Heartbeat
-        | Trigger::Online
-        | Trigger::Visible
-        | Trigger::Wake
-        | Trigger::Manual
-        | Trigger::PageShow => {}
-    };
-    let names: BTreeSet<String> = triggers.iter().map(|t| t.as_str().to_owned()).collect();
+    let names: BTreeSet<String> = ALL_TRIGGERS.iter().map(|t| t.as_str().to_owned()).collect();
     assert_eq!(names, d_ts_union("ConnectTrigger"));
 
     let kinds = [

@@ -10,8 +10,91 @@ use std::borrow::Cow;
 
 use steadysocket::machine::{
     Action, Beat, Cause, CloseInfo, Config, Decision, DecisionKind, Event, Heartbeat, Initiator,
-    Machine, Millis, Note, OpenMeta, Output, Paused, Snapshot, SocketId, StateKind,
+    Machine, Millis, Note, OpenMeta, Output, Paused, Snapshot, SocketId, StateKind, Trigger,
 };
+
+/// Every cause, in the enum's order. The match below stops compiling when a
+/// variant is added and not listed here.
+pub const ALL_CAUSES: [Cause; 24] = [
+    Cause::Initial,
+    Cause::Backoff,
+    Cause::Open,
+    Cause::Close,
+    Cause::Inactivity,
+    Cause::ConnectTimeout,
+    Cause::SendFailed,
+    Cause::DialFailed,
+    Cause::HeartbeatTimeout,
+    Cause::ProbeTimeout,
+    Cause::Reconnect,
+    Cause::Hidden,
+    Cause::Visible,
+    Cause::Online,
+    Cause::Wake,
+    Cause::PermanentClose,
+    Cause::RetriesExhausted,
+    Cause::Stop,
+    Cause::Restart,
+    Cause::Terminate,
+    Cause::Pause,
+    Cause::Resume,
+    Cause::PageHide,
+    Cause::PageShow,
+];
+
+/// Every connect trigger, in the enum's order (checked as [`ALL_CAUSES`]).
+pub const ALL_TRIGGERS: [Trigger; 9] = [
+    Trigger::Initial,
+    Trigger::Backoff,
+    Trigger::Inactivity,
+    Trigger::Heartbeat,
+    Trigger::Online,
+    Trigger::Visible,
+    Trigger::Wake,
+    Trigger::Manual,
+    Trigger::PageShow,
+];
+
+/// Fails to compile when a cause or trigger is missing from the lists.
+fn _every_variant_listed(c: Cause, t: Trigger) {
+    match c {
+        Cause::Initial
+        | Cause::Backoff
+        | Cause::Open
+        | Cause::Close
+        | Cause::Inactivity
+        | Cause::ConnectTimeout
+        | Cause::SendFailed
+        | Cause::DialFailed
+        | Cause::HeartbeatTimeout
+        | Cause::ProbeTimeout
+        | Cause::Reconnect
+        | Cause::Hidden
+        | Cause::Visible
+        | Cause::Online
+        | Cause::Wake
+        | Cause::PermanentClose
+        | Cause::RetriesExhausted
+        | Cause::Stop
+        | Cause::Restart
+        | Cause::Terminate
+        | Cause::Pause
+        | Cause::Resume
+        | Cause::PageHide
+        | Cause::PageShow => {}
+    }
+    match t {
+        Trigger::Initial
+        | Trigger::Backoff
+        | Trigger::Inactivity
+        | Trigger::Heartbeat
+        | Trigger::Online
+        | Trigger::Visible
+        | Trigger::Wake
+        | Trigger::Manual
+        | Trigger::PageShow => {}
+    }
+}
 
 /// Steps between inputs while driving a machine somewhere, so that times in
 /// the metadata are distinct and non-zero.

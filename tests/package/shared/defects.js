@@ -407,6 +407,54 @@ export async function runDefects({ pkg, memory, httpBase, wsBase, label, WebSock
     s.free();
   });
 
+  // ---- A close-policy function that misbehaves (issue 13) -------------------
+
+  await check("closePolicy function: one that throws, answers nonsense, a Promise or a throwing Proxy leaves the close to the rules, and says so", async () => {
+    const answers = [
+      () => {
+        throw Symbol("not even an Error");
+      },
+      () => new Proxy({}, { get: () => { throw new Error("getter"); } }),
+      async () => ({ action: "permanent" }),
+      () => ({ action: "limited" }),
+      () => ({ action: "retry", delayMs: NaN }),
+      () => "permanent",
+    ];
+    for (const answer of answers) {
+      const lines = [];
+      const closes = [];
+      const s = new SteadySocket(url(client("judge"), "&close=4999&after=20"), {
+        ...injected,
+        logger: { log: (...a) => lines.push(a.map((x) => { try { return String(x); } catch { return "?"; } }).join(" ")) },
+        closePolicy: answer,
+        onClose: (c) => closes.push(c.decision),
+      });
+      await waitFor("the close", () => closes.length > 0, 5000);
+      const d = closes[0];
+      assert(d.kind === "retry" && d.reconnect && d.rule === null, `${answer}: ${JSON.stringify(d)}`);
+      assert(lines.some((l) => l.includes("closePolicy function")), `${answer}: not reported: ${lines}`);
+      await s.terminate();
+      s.free();
+    }
+  });
+
+  await check("closePolicy function: terminate() from inside it wins over its answer", async () => {
+    const states = [];
+    let s;
+    s = new SteadySocket(url(client("judge-terminate"), "&close=4999&after=20"), {
+      ...quiet,
+      closePolicy: () => {
+        s.terminate();
+        return { action: "retry", delayMs: 0 };
+      },
+      onStateChange: (c) => states.push(`${c.to}:${c.cause}`),
+    });
+    await waitFor("terminated", () => states.includes("terminated:terminate"), 5000);
+    await sleep(200);
+    assert(states.at(-1) === "terminated:terminate", `states: ${states}`);
+    s.free();
+  });
+
   // ---- 6. free() and dispose terminate ------------------------------------
 
   for (const how of ["free()", "Symbol.dispose"]) {

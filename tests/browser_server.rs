@@ -1,81 +1,23 @@
-//! The rest of the browser's life in headless Chromium, against the test
+//! What servers ask of the client, in headless Chromium against the test
 //! server: a keepalive server that sends its ping as bytes and expects bytes
 //! back (`keepalive=`), a heartbeat answered in bytes (`answer_ping=1`), the
-//! server's say in the backoff (1013, `retry-after=`), the close-policy
-//! function, and the page's lifecycle events (`resume`, `pagehide` and
-//! `pageshow` of the back/forward cache, visibility without pausing). Page
-//! events are page-wide, so the tests that dispatch them hold the page
-//! lock. (A real navigation into the back/forward cache and back is in the
-//! package's tests: tests/package/browser/bfcache.mjs.)
+//! server's say in the backoff (1013, `retry-after=`), and the close-policy
+//! function. (The page's lifecycle events are in browser_life.rs.)
 
 #![cfg(target_arch = "wasm32")]
 
 mod browser_support;
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use browser_support::*;
-use js_sys::{Array, Function, Object, Reflect, Uint8Array};
+use js_sys::{Function, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-#[wasm_bindgen(inline_js = r#"
-export function setHidden(h) {
-  Object.defineProperty(document, "visibilityState", { configurable: true, get: () => h ? "hidden" : "visible" });
-  Object.defineProperty(document, "hidden", { configurable: true, get: () => h });
-  document.dispatchEvent(new Event("visibilitychange"));
-}
-export function pageTransition(type, persisted) {
-  window.dispatchEvent(new PageTransitionEvent(type, { persisted }));
-}
-export function lifecycle(type) { document.dispatchEvent(new Event(type)); }
-"#)]
-extern "C" {
-    #[wasm_bindgen(js_name = setHidden)]
-    fn set_hidden(hidden: bool);
-    #[wasm_bindgen(js_name = pageTransition)]
-    fn page_transition(kind: &str, persisted: bool);
-    fn lifecycle(kind: &str);
-}
-
-thread_local! {
-    static PAGE: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Exclusive use of the page's events; the page is visible again after.
-struct PageLock;
-
-async fn lock_page() -> PageLock {
-    while PAGE.with(|p| p.replace(true)) {
-        sleep(10).await;
-    }
-    PageLock
-}
-
-impl Drop for PageLock {
-    fn drop(&mut self) {
-        set_hidden(false);
-        PAGE.with(|p| p.set(false));
-    }
-}
-
-/// Poll the server's statistics for `client` until `cond` holds (3 s).
-async fn server_sees(client: &str, cond: impl Fn(&JsValue) -> bool) -> bool {
-    let start = js_sys::Date::now();
-    loop {
-        if cond(&stats(client).await) {
-            return true;
-        }
-        if js_sys::Date::now() - start > 3000.0 {
-            return false;
-        }
-        sleep(20).await;
-    }
-}
 
 fn bytes(s: &str) -> Uint8Array {
     Uint8Array::from(s.as_bytes())
@@ -309,131 +251,4 @@ async fn a_close_policy_function_decides_and_a_throwing_one_leaves_it_to_the_rul
     );
     let _ = s.terminate();
     drop(f);
-}
-
-// ----- the page's lifecycle ----------------------------------------------------
-
-#[wasm_bindgen_test]
-async fn resume_after_a_freeze_probes_the_connection() {
-    let _page = lock_page().await;
-    let client = client_id("resume");
-    let rec = Recorder::new();
-    let s = rec
-        .connect(
-            &ws_url(&client, "answer_ping=1"),
-            &js(r#"{"heartbeat": {"intervalMs": 60000}}"#),
-        )
-        .unwrap();
-    assert!(wait_for(5000.0, || rec.is("ready/no")).await);
-    assert!(rec.beats().is_empty());
-    lifecycle("resume");
-    assert!(
-        wait_for(2000.0, || rec.beats().contains(&"pong".to_owned())).await,
-        "{:?}",
-        rec.beats()
-    );
-    assert_eq!(rec.beats()[0], "probe");
-    let _ = s.terminate();
-}
-
-#[wasm_bindgen_test]
-async fn page_hide_closes_cleanly_and_page_show_connects_at_once_keeping_the_outbox() {
-    let _page = lock_page().await;
-    let client = client_id("bfcache");
-    let rec = Recorder::new();
-    let s = rec
-        .connect(&ws_url(&client, ""), &js(r#"{"outbox": true}"#))
-        .unwrap();
-    assert!(wait_for(5000.0, || rec.is("ready/no")).await);
-    // Not persisted: a real unload, which the browser handles.
-    page_transition("pagehide", false);
-    assert!(rec.is("ready/no"));
-    page_transition("pagehide", true);
-    assert_eq!(rec.transitions().last().unwrap(), "stopped:pageHide");
-    assert!(
-        s.send_message("kept".into()).unwrap(),
-        "queued while in the cache"
-    );
-    assert!(
-        server_sees(&client, |st| {
-            let closes = Array::from(&field(st, "client_closes"));
-            closes.length() == 1
-                && num(&closes.get(0), "code") == 1000.0
-                && str_field(&closes.get(0), "reason") == "PageHidden"
-        })
-        .await
-    );
-    let started = js_sys::Date::now();
-    page_transition("pageshow", true);
-    assert!(
-        wait_for(3000.0, || rec.is("ready/no")).await,
-        "{:?}",
-        rec.transitions()
-    );
-    assert!(
-        js_sys::Date::now() - started < 1000.0,
-        "at once, not after a backoff"
-    );
-    assert!(rec
-        .transitions()
-        .contains(&"connecting/no:pageShow".to_owned()));
-    assert_eq!(rec.triggers().last().unwrap().0, "pageShow");
-    assert!(
-        server_sees(&client, |st| {
-            num(st, "connections") == 2.0 && text_list(st, "text") == ["kept"]
-        })
-        .await
-    );
-    // Nothing was counted as a failure.
-    let c = rec.closes();
-    assert!(
-        matches!(&c[0], Rec::Close { kind, .. } if kind == "manual"),
-        "{c:?}"
-    );
-    let _ = s.terminate();
-}
-
-#[wasm_bindgen_test]
-async fn close_on_page_hide_false_keeps_the_socket() {
-    let _page = lock_page().await;
-    let client = client_id("bfcache-off");
-    let rec = Recorder::new();
-    let s = rec
-        .connect(&ws_url(&client, ""), &js(r#"{"closeOnPageHide": false}"#))
-        .unwrap();
-    assert!(wait_for(5000.0, || rec.is("ready/no")).await);
-    page_transition("pagehide", true);
-    sleep(100).await;
-    assert!(rec.is("ready/no"), "{:?}", rec.transitions());
-    let _ = s.terminate();
-}
-
-#[wasm_bindgen_test]
-async fn without_pausing_the_page_s_return_still_probes() {
-    let _page = lock_page().await;
-    let client = client_id("visible-probe");
-    let rec = Recorder::new();
-    let s = rec
-        .connect(
-            &ws_url(&client, "answer_ping=1"),
-            &js(r#"{"pauseWhenHidden": false, "heartbeat": {"intervalMs": 60000}}"#),
-        )
-        .unwrap();
-    assert!(wait_for(5000.0, || rec.is("ready/no")).await);
-    set_hidden(true);
-    sleep(50).await;
-    assert!(
-        rec.is("ready/no"),
-        "hiding does not pause: {:?}",
-        rec.transitions()
-    );
-    assert!(s.send_message("while hidden".into()).unwrap());
-    set_hidden(false);
-    assert!(
-        wait_for(2000.0, || rec.beats().contains(&"pong".to_owned())).await,
-        "{:?}",
-        rec.beats()
-    );
-    assert_eq!(rec.beats()[0], "probe");
-    let _ = s.terminate();
 }
