@@ -147,23 +147,26 @@ export function door(c) {
       return undefined;
     }
     if (d === undefined) return undefined;
+    // The answer itself is not logged: it may throw when turned into text.
     const bad = (why) => {
-      line("closePolicy function answered", d, `(${why}); the rules decide`);
+      line(`closePolicy function answered ${why}; the rules decide`);
       return undefined;
     };
-    if (d === null || typeof d !== "object") return bad("not a decision object");
-    let action, delay, max;
+    if (d === null || typeof d !== "object") return bad(`a ${d === null ? "null" : typeof d}, not a decision object`);
+    let action, delay, max, then;
     try {
-      ({ action, delayMs: delay, maxRetries: max } = d);
+      ({ action, delayMs: delay, maxRetries: max, then } = d);
     } catch (e) {
-      return bad(`reading it threw ${e}`);
+      line("closePolicy function answered an object whose fields throw; the rules decide:", e);
+      return undefined;
     }
+    if (typeof then === "function") return bad("a Promise: it must answer synchronously");
     const kind = ACTIONS.indexOf(action);
-    if (kind < 0) return bad('action must be "retry", "permanent" or "limited"');
+    if (kind < 0) return bad('an action that is not "retry", "permanent" or "limited"');
     const ms = (v) => typeof v === "number" && v >= 0 && v <= 86_400_000;
-    if (delay !== undefined && !ms(delay)) return bad("delayMs must be between 0 and 86400000");
+    if (delay !== undefined && !ms(delay)) return bad("a delayMs that is not between 0 and 86400000");
     if (kind === 2 && !(Number.isInteger(max) && max >= 0 && max <= 0xffffffff)) {
-      return bad("a limited decision needs maxRetries, a whole number >= 0");
+      return bad("a limited decision without maxRetries (a whole number >= 0)");
     }
     return new Float64Array([kind, delay === undefined ? -1 : Math.round(delay), kind === 2 ? max : -1]);
   };

@@ -27,29 +27,41 @@ pub fn retry_after_ms(reason: &str) -> Option<Millis> {
     })
 }
 
-/// `[ ]* (= | :) [ ]* digits [. digits]` at the start of `s`, in ms.
+/// `[ ]* (= | :) [ ]* digits [. digits]` at the start of `s`, in ms. (A
+/// plain loop over `get`: iterator adapters cost the wasm half a KB.)
 fn seconds(s: &[u8]) -> Option<Millis> {
-    let mut it = s.iter().copied().skip_while(|&b| b == b' ').peekable();
-    if !matches!(it.next(), Some(b'=' | b':')) {
+    let mut i = 0;
+    let at = |i: usize| s.get(i).copied().unwrap_or(0);
+    while at(i) == b' ' {
+        i += 1;
+    }
+    if !matches!(at(i), b'=' | b':') {
         return None;
     }
-    while it.next_if_eq(&b' ').is_some() {}
-    let mut ms: Millis = 0;
-    let mut digits = 0;
-    while let Some(d) = it.next_if(u8::is_ascii_digit) {
-        ms = ms.saturating_mul(10).saturating_add(Millis::from(d - b'0'));
-        digits += 1;
+    i += 1;
+    while at(i) == b' ' {
+        i += 1;
     }
-    if digits == 0 {
+    let start = i;
+    let mut secs: Millis = 0;
+    while at(i).is_ascii_digit() {
+        secs = secs
+            .saturating_mul(10)
+            .saturating_add(Millis::from(at(i) - b'0'));
+        i += 1;
+    }
+    if i == start {
         return None;
     }
-    ms = ms.saturating_mul(1000);
-    if it.next_if_eq(&b'.').is_some() {
+    let mut ms = secs.saturating_mul(1000);
+    if at(i) == b'.' {
         // Tenths, hundredths and thousandths of a second; finer is ignored.
         let mut scale = 100;
-        while let Some(d) = it.next_if(u8::is_ascii_digit) {
-            ms = ms.saturating_add(Millis::from(d - b'0') * scale);
+        i += 1;
+        while at(i).is_ascii_digit() {
+            ms = ms.saturating_add(Millis::from(at(i) - b'0') * scale);
             scale /= 10;
+            i += 1;
         }
     }
     Some(ms)

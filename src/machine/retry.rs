@@ -193,27 +193,22 @@ impl Budget {
 
     /// The application closed the socket itself: nothing is counted.
     pub fn manual(&self, reconnect: bool) -> Decision {
-        let now = Delay {
-            base_ms: 0,
-            delay_ms: 0,
-        };
-        decision(
-            DecisionKind::Manual,
-            reconnect.then_some(now),
-            self.retries,
-            None,
-            None,
-        )
+        self.uncounted(DecisionKind::Manual, reconnect)
     }
 
     /// A close that is nobody's failure (the back/forward cache's): retry
     /// at once, and count nothing.
     pub fn free_retry(&self) -> Decision {
+        self.uncounted(DecisionKind::Retry, true)
+    }
+
+    /// Nothing counted; a reconnect, if any, at once.
+    fn uncounted(&self, kind: DecisionKind, reconnect: bool) -> Decision {
         let now = Delay {
             base_ms: 0,
             delay_ms: 0,
         };
-        decision(DecisionKind::Retry, Some(now), self.retries, None, None)
+        decision(kind, reconnect.then_some(now), self.retries, None, None)
     }
 
     /// Failures stop counting. Returns whether anything was counted.
