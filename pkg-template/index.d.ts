@@ -330,8 +330,13 @@ export interface CommonOptions {
   backoffMaxMs?: number;
   /** Growth per consecutive failure, 1–100 (default 2). */
   backoffMultiplier?: number;
-  /** The delay is drawn from base × [1 − j, 1 + j], 0–1 (default 0.5). */
-  backoffJitter?: number;
+  /**
+   * How each wait is drawn from the backoff's base: a number j (0–1) draws
+   * from base × [1 − j, 1 + j] (Convex's, default 0.5, also `"convex"`);
+   * `"full"` from [0, base]; `"equal"` from [base / 2, base];
+   * `"decorrelated"` from [initial, min(max, 3 × the previous wait)].
+   */
+  backoffJitter?: number | "convex" | "full" | "equal" | "decorrelated";
   /** No inbound frame for this long → close and reconnect; `false` disables. */
   inactivityTimeoutMs?: number | false;
   /** A handshake not open after this long is abandoned and retried (default `false`). */

@@ -66,6 +66,7 @@ export const LAYOUT = [
   "backoffMaxMs",
   "backoffMultiplier",
   "backoffJitter",
+  "backoffJitterStrategy",
   "inactivityTimeoutMs",
   "connectTimeoutMs",
   "maxRetries",
@@ -332,6 +333,23 @@ function auth(v) {
   return { token: a.token, via, param: a.param ?? "token", message: a.message };
 }
 
+// Convex's ±ratio (a number, or "convex" for ±0.5), or a strategy by name;
+// their codes are src/web/config.rs's.
+const JITTERS = ["convex", "full", "equal", "decorrelated"];
+
+function jitter(v) {
+  const expected = 'must be "convex", "full", "equal", "decorrelated" or a number between 0 and 1';
+  const ratio = or(v, 0.5);
+  if (typeof ratio === "string") {
+    const code = JITTERS.indexOf(ratio);
+    if (code < 0) throw fail(RangeError, "backoffJitter", expected);
+    return [0.5, code];
+  }
+  if (typeof ratio !== "number" || Number.isNaN(ratio)) throw fail(TypeError, "backoffJitter", expected);
+  if (!(ratio >= 0 && ratio <= 1)) throw fail(RangeError, "backoffJitter", expected);
+  return [ratio, 0];
+}
+
 function url(v) {
   if (typeof v === "string" || typeof v === "function") return v;
   if (typeof v === "object" && v !== null && typeof v.href === "string") return v.href;
@@ -366,9 +384,7 @@ export function compile(target, options) {
   if (!(multiplier >= 1 && multiplier <= 100)) {
     throw fail(RangeError, "backoffMultiplier", "must be a number between 1 and 100");
   }
-  const jitter = number(or(o.backoffJitter, 0.5), "backoffJitter");
-  if (!(jitter >= 0 && jitter <= 1)) throw fail(RangeError, "backoffJitter", "must be a number between 0 and 1");
-  nums.push(multiplier, jitter);
+  nums.push(multiplier, ...jitter(o.backoffJitter));
   nums.push(msOrOff(o.inactivityTimeoutMs, "inactivityTimeoutMs", 1, 60_000));
   nums.push(msOrOff(o.connectTimeoutMs, "connectTimeoutMs", 1, -1));
   nums.push(o.maxRetries === undefined ? -1 : count(o.maxRetries, "maxRetries"));

@@ -15,9 +15,9 @@ use machine_support::{
 };
 
 use steadysocket::machine::{
-    Action, Cause, CloseInfo, Config, DecidedBy, Decision, DecisionKind, Event, Initiator, Machine,
-    Millis, Paused, ResetRule, Rng, SocketId, State, StateKind, CLOSE_NORMAL, FAILED_TO_SEND,
-    INACTIVE_SERVER,
+    Action, Cause, CloseInfo, Config, DecidedBy, Decision, DecisionKind, Event, Initiator, Jitter,
+    Machine, Millis, Paused, ResetRule, Rng, SocketId, State, StateKind, CLOSE_NORMAL,
+    FAILED_TO_SEND, INACTIVE_SERVER,
 };
 
 use Paused::No;
@@ -285,6 +285,53 @@ fn jitter_comes_from_splitmix64() {
     });
     let (_, events) = h.close(1006, "");
     assert_eq!(closed_info(&events).decision.delay_ms, Some(1383));
+}
+
+#[test]
+fn each_strategy_draws_its_first_wait_from_the_same_random_unit() {
+    // Seed 0's first unit is 0.8833108082136426 (above). After an unknown
+    // close, from 1000 ms:
+    // - full:         1000 × 0.8833…             ≈ 883
+    // - equal:        500 + 500 × 0.8833…         ≈ 942
+    // - decorrelated: 1000 + (3000 − 1000) × 0.8833… ≈ 2767, base 3000
+    for (strategy, base, delay) in [
+        (Jitter::Full, 1000, 883),
+        (Jitter::Equal, 1000, 942),
+        (Jitter::Decorrelated, 3000, 2767),
+    ] {
+        let mut config = Config {
+            seed: 0,
+            ..Config::default()
+        };
+        config.backoff.strategy = strategy;
+        let mut h = Harness::started(config);
+        let (_, events) = h.close(1006, "");
+        let d = closed_info(&events).decision;
+        assert_eq!(
+            (d.base_ms, d.delay_ms),
+            (Some(base), Some(delay)),
+            "{strategy:?}"
+        );
+        assert_eq!(h.m.poll_timeout(), Some(h.now + delay), "{strategy:?}");
+    }
+}
+
+#[test]
+fn decorrelated_waits_grow_from_the_last_wait_and_start_over_after_a_reset() {
+    let mut config = Config::default();
+    config.backoff.strategy = Jitter::Decorrelated;
+    let mut h = Harness::started(config);
+    let mut last = 1000;
+    for _ in 0..8 {
+        let d = h.fail_and_reconnect(1006, "").decision;
+        let (base, delay) = (d.base_ms.unwrap(), d.delay_ms.unwrap());
+        assert_eq!(base, (3 * last).clamp(1000, 16_000), "{d:?}");
+        assert!((1000..=base).contains(&delay), "{d:?}");
+        last = delay;
+    }
+    h.m.reset_backoff();
+    let d = h.fail_and_reconnect(1006, "").decision;
+    assert_eq!(d.base_ms, Some(3000), "after the reset: {d:?}");
 }
 
 #[test]

@@ -20,10 +20,10 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config as ProptestConfig, TestRunner};
 use steadysocket::machine::{
-    delay, is_quiet, Action, Backoff, Beat, Cause, ClosePolicy, CloseRule, Config, DecisionKind,
-    DialFailure, Event, Heartbeat, Initiator, Machine, Millis, Output, Paused, Refusal, ResetRule,
-    Rng, RuleAction, Snapshot, SocketId, State, StateKind, Timer, Trigger, FAILED_TO_SEND,
-    HEARTBEAT_TIMEOUT, INACTIVE_SERVER, MAX_MS, PROBE_TIMEOUT, WAKE,
+    delay, is_quiet, Action, Backoff, Beat, Cause, ClosePolicy, CloseRule, Config, DecidedBy,
+    DecisionKind, DialFailure, Event, Heartbeat, Initiator, Jitter, Machine, Millis, Output,
+    Paused, Refusal, ResetRule, Rng, RuleAction, Snapshot, SocketId, State, StateKind, Timer,
+    Trigger, FAILED_TO_SEND, HEARTBEAT_TIMEOUT, INACTIVE_SERVER, MAX_MS, PROBE_TIMEOUT, WAKE,
 };
 
 const CODES: [u16; 10] = [1000, 1001, 1005, 1006, 1011, 4001, 4003, 4040, 4999, 3000];
@@ -288,14 +288,16 @@ fn config() -> impl Strategy<Value = Config> {
         prop_oneof![Just(16_000u64), 0u64..=60_000],
         prop_oneof![Just(2.0f64), 1.0f64..=4.0],
         prop_oneof![Just(0.5f64), Just(0.0), Just(1.0), 0.0f64..=1.0],
+        jitter_strategy(),
     )
         .prop_map(
-            |(initial_ms, client_initial_ms, max_ms, multiplier, jitter)| Backoff {
+            |(initial_ms, client_initial_ms, max_ms, multiplier, jitter, strategy)| Backoff {
                 initial_ms,
                 client_initial_ms,
                 max_ms,
                 multiplier,
                 jitter,
+                strategy,
             },
         );
     let reset = prop_oneof![
@@ -337,6 +339,16 @@ fn config() -> impl Strategy<Value = Config> {
                 outbox: None,
             },
         )
+}
+
+/// Convex's jitter half the time, the others a sixth each.
+fn jitter_strategy() -> impl Strategy<Value = Jitter> {
+    prop_oneof![
+        3 => Just(Jitter::Convex),
+        1 => Just(Jitter::Full),
+        1 => Just(Jitter::Equal),
+        1 => Just(Jitter::Decorrelated),
+    ]
 }
 
 /// Random configs with a short heartbeat always on, and the inactivity
@@ -956,18 +968,35 @@ impl World {
                     } else if d.reconnect {
                         let base = d.base_ms.expect("a base when reconnecting");
                         let delay_ms = d.delay_ms.expect("a delay when reconnecting");
-                        prop_assert!(base <= backoff.max_ms, "base {} > max", base);
-                        let low = (base as f64 * (1.0 - backoff.jitter)).ceil() as Millis;
-                        let high = (base as f64 * (1.0 + backoff.jitter)).floor() as Millis;
+                        // The bounds the docs give each strategy (a
+                        // server's hint spreads upward from its base; a
+                        // close-policy function's delay is exact).
+                        let (low, high) = match (d.rule, backoff.strategy) {
+                            (Some(DecidedBy::Server), _) => (
+                                base,
+                                (base as f64 * (1.0 + backoff.jitter)).floor() as Millis,
+                            ),
+                            (Some(DecidedBy::Function), _) => (base, base),
+                            (_, Jitter::Convex) => (
+                                (base as f64 * (1.0 - backoff.jitter)).ceil() as Millis,
+                                (base as f64 * (1.0 + backoff.jitter)).floor() as Millis,
+                            ),
+                            (_, Jitter::Full | Jitter::Decorrelated) => (0, base),
+                            (_, Jitter::Equal) => (base.div_ceil(2), base),
+                        };
+                        if d.rule != Some(DecidedBy::Server) {
+                            prop_assert!(base <= backoff.max_ms, "base {} > max", base);
+                        }
                         prop_assert!(
                             low <= delay_ms && delay_ms <= high,
-                            "delay {} outside [{}, {}] for {:?}",
+                            "delay {} outside [{}, {}] for {:?} ({:?})",
                             delay_ms,
                             low,
                             high,
-                            info
+                            info,
+                            backoff.strategy
                         );
-                        if backoff.jitter == 0.5 {
+                        if backoff.jitter == 0.5 && d.rule != Some(DecidedBy::Server) {
                             prop_assert!(delay_ms as f64 <= backoff.max_ms as f64 * 1.5);
                         }
                         prop_assert_eq!(state, State::Disconnected);
@@ -1383,20 +1412,74 @@ proptest! {
         max_ms in 0u64..=100_000,
         multiplier in 1.0f64..=100.0,
         jitter in prop_oneof![Just(0.0f64), Just(1.0), 0.0f64..=1.0],
+        strategy in prop_oneof![Just(Jitter::Convex), Just(Jitter::Full), Just(Jitter::Equal)],
         retries in prop_oneof![0u32..10, any::<u32>()],
+        last_ms in 0u64..=100_000,
         seed in any::<u64>(),
     ) {
-        let b = Backoff { initial_ms, client_initial_ms: 100, max_ms, multiplier, jitter };
-        let d = delay(&b, initial_ms, retries, &mut Rng::new(seed));
+        let b = Backoff { initial_ms, client_initial_ms: 100, max_ms, multiplier, jitter, strategy };
+        let d = delay(&b, initial_ms, retries, last_ms, &mut Rng::new(seed));
         let grown = initial_ms as f64 * multiplier.powi(retries.min(64) as i32);
         let base = grown.min(max_ms as f64).round();
         prop_assert_eq!(d.base_ms, base as Millis);
         prop_assert!(d.base_ms <= max_ms);
-        let low = (base * (1.0 - jitter)).ceil() as Millis;
-        let high = (base * (1.0 + jitter)).floor() as Millis;
+        let (low, high) = match strategy {
+            Jitter::Convex => (
+                (base * (1.0 - jitter)).ceil() as Millis,
+                (base * (1.0 + jitter)).floor() as Millis,
+            ),
+            Jitter::Equal => ((base / 2.0).ceil() as Millis, base as Millis),
+            _ => (0, base as Millis),
+        };
         prop_assert!(low <= d.delay_ms && d.delay_ms <= high, "{:?} not in [{}, {}]", d, low, high);
-        if jitter == 0.0 {
+        if jitter == 0.0 && strategy == Jitter::Convex {
             prop_assert_eq!(d.delay_ms, d.base_ms);
+        }
+    }
+
+    #[test]
+    fn decorrelated_delay_grows_from_the_last_wait_to_the_cap(
+        initial_ms in 0u64..=100_000,
+        max_ms in 0u64..=100_000,
+        retries in prop_oneof![0u32..10, any::<u32>()],
+        last_ms in 0u64..=100_000,
+        seed in any::<u64>(),
+    ) {
+        let b = Backoff {
+            initial_ms,
+            max_ms,
+            strategy: Jitter::Decorrelated,
+            ..Backoff::default()
+        };
+        let d = delay(&b, initial_ms, retries, last_ms, &mut Rng::new(seed));
+        let previous = if retries == 0 { initial_ms } else { last_ms };
+        let high = (previous * 3).max(initial_ms).min(max_ms);
+        let low = initial_ms.min(max_ms);
+        prop_assert_eq!(d.base_ms, high);
+        prop_assert!(low <= d.delay_ms && d.delay_ms <= high, "{:?} not in [{}, {}]", d, low, high);
+    }
+
+    #[test]
+    fn the_strategies_spread_their_delays_over_their_whole_range(seed in any::<u64>()) {
+        // 400 draws at base 16 000: each strategy's lowest and highest
+        // fifth of its range are both reached.
+        for (strategy, low, high) in [
+            (Jitter::Convex, 8_000, 24_000),
+            (Jitter::Full, 0, 16_000),
+            (Jitter::Equal, 8_000, 16_000),
+            (Jitter::Decorrelated, 1_000, 16_000),
+        ] {
+            let b = Backoff { strategy, ..Backoff::default() };
+            let mut rng = Rng::new(seed);
+            let fifth = (high - low) / 5;
+            let (mut bottom, mut top) = (false, false);
+            for _ in 0..400 {
+                let d = delay(&b, 1000, 10, 16_000, &mut rng).delay_ms;
+                prop_assert!(low <= d && d <= high, "{:?}: {} not in [{}, {}]", strategy, d, low, high);
+                bottom |= d < low + fifth;
+                top |= d > high - fifth;
+            }
+            prop_assert!(bottom && top, "{:?}: bottom {} top {}", strategy, bottom, top);
         }
     }
 

@@ -25,7 +25,7 @@ use machine_support::{
 
 use steadysocket::machine::{
     Action, Backoff, Cause, CloseRule, Config, ConfigError, DecisionKind, DialFailure, Event,
-    Heartbeat, Initiator, Machine, Millis, Note, OpenMeta, OutboxLimits, Paused, Refusal,
+    Heartbeat, Initiator, Jitter, Machine, Millis, Note, OpenMeta, OutboxLimits, Paused, Refusal,
     ResetRule, RuleAction, SocketId, State, StateKind, Trigger, CLOSE_NORMAL, HEARTBEAT_TIMEOUT,
     MAX_MS, PROBE_TIMEOUT, RECONNECT, STOPPED as STOPPED_REASON, TERMINATED, WAKE,
 };
@@ -79,6 +79,7 @@ fn default_config_has_convex_numbers() {
             max_ms: 16_000,
             multiplier: 2.0,
             jitter: 0.5,
+            strategy: Jitter::Convex,
         }
     );
     assert_eq!(c.inactivity_ms, Some(60_000));
@@ -462,6 +463,7 @@ fn config_bounds_are_inclusive() {
             max_ms: MAX_MS,
             multiplier: 100.0,
             jitter: 1.0,
+            strategy: Jitter::Convex,
         },
         inactivity_ms: Some(1),
         reset: ResetRule::StableFor(MAX_MS),

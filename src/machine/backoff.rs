@@ -1,6 +1,6 @@
 //! Backoff arithmetic and the seedable random source behind its jitter.
 
-use super::config::Backoff;
+use super::config::{Backoff, Jitter};
 use super::millis::{ceil, floor, round, Millis};
 
 /// SplitMix64: tiny, fast, and good enough for jitter. Seeded by the caller,
@@ -28,26 +28,56 @@ impl Rng {
 /// One planned wait: the un-jittered base and the jittered delay.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Delay {
-    /// `min(initial × multiplier^retries, max)`, rounded to whole ms.
+    /// `min(initial × multiplier^retries, max)`, rounded to whole ms (with
+    /// [`Jitter::Decorrelated`]: the upper bound of the draw).
     pub base_ms: Millis,
-    /// The base with jitter applied; always within
-    /// `[base × (1 − jitter), base × (1 + jitter)]`.
+    /// The base with jitter applied, within the bounds [`Jitter`] gives.
     pub delay_ms: Millis,
 }
 
-/// The delay before attempt number `retries + 1`, given the first delay.
-pub fn delay(b: &Backoff, initial_ms: Millis, retries: u32, rng: &mut Rng) -> Delay {
+/// The delay before attempt number `retries + 1`, given the first delay and
+/// (for [`Jitter::Decorrelated`]) the previous wait.
+pub fn delay(
+    b: &Backoff,
+    initial_ms: Millis,
+    retries: u32,
+    last_ms: Millis,
+    rng: &mut Rng,
+) -> Delay {
+    let u = rng.next_unit();
+    let max = b.max_ms as f64;
+    if b.strategy == Jitter::Decorrelated {
+        let initial = initial_ms as f64;
+        let previous = if retries == 0 {
+            initial
+        } else {
+            last_ms as f64
+        };
+        let low = initial.min(max);
+        let high = (previous * 3.0).max(initial).min(max);
+        return Delay {
+            base_ms: high as Millis,
+            delay_ms: round(low + u * (high - low)).min(high) as Millis,
+        };
+    }
     // Cap the exponent: 2^64 × anything is already far past any cap.
     let grown = initial_ms as f64 * powi(b.multiplier, retries.min(64));
-    let base = round(grown.min(b.max_ms as f64));
-    let low = ceil(base * (1.0 - b.jitter));
-    let high = floor(base * (1.0 + b.jitter));
-    let jittered = base * (1.0 + b.jitter * (2.0 * rng.next_unit() - 1.0));
+    let base = round(grown.min(max));
+    // max/min, not f64::clamp: its NaN assertion would pull float
+    // formatting into the wasm.
+    let delay = match b.strategy {
+        Jitter::Full => round(base * u).min(base),
+        Jitter::Equal => round(base / 2.0 + base / 2.0 * u).min(base),
+        _ => {
+            let low = ceil(base * (1.0 - b.jitter));
+            let high = floor(base * (1.0 + b.jitter));
+            let jittered = base * (1.0 + b.jitter * (2.0 * u - 1.0));
+            round(jittered).max(low).min(high.max(low))
+        }
+    };
     Delay {
         base_ms: base as Millis,
-        // max/min, not f64::clamp: its NaN assertion would pull float
-        // formatting into the wasm.
-        delay_ms: round(jittered).max(low).min(high.max(low)) as Millis,
+        delay_ms: delay as Millis,
     }
 }
 

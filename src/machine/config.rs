@@ -6,6 +6,30 @@ use super::millis::{Millis, MAX_MS};
 use super::outbox::OutboxLimits;
 use super::policy::ClosePolicy;
 
+/// How a wait is drawn from the backoff's base.
+///
+/// `base` is `min(initial × multiplier^retries, max)`; every delay lies
+/// within the bounds given here (the property tests check them). The
+/// strategies other than Convex's are the ones of the "Exponential Backoff
+/// And Jitter" study on AWS's architecture blog; `bench/STORM.md` compares
+/// them on a fleet's reconnect storm.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Jitter {
+    /// Convex's: uniform in `[base × (1 − jitter), base × (1 + jitter)]`,
+    /// rounded inward (default).
+    #[default]
+    Convex,
+    /// Full jitter: uniform in `[0, base]`.
+    Full,
+    /// Equal jitter: uniform in `[⌈base / 2⌉, base]`.
+    Equal,
+    /// Decorrelated jitter: uniform in `[low, high]`, where `low` is
+    /// `min(initial, max)` and `high` is `min(max, max(initial, 3 × the
+    /// previous wait))` (`initial` in place of the previous wait on the first
+    /// retry). The multiplier plays no part; the reported base is `high`.
+    Decorrelated,
+}
+
 /// Exponential backoff: `min(initial × multiplier^retries, max)`, then jitter.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Backoff {
@@ -20,8 +44,11 @@ pub struct Backoff {
     /// Growth per consecutive failure (default 2).
     pub multiplier: f64,
     /// Relative jitter: the delay is drawn from `base × [1 − j, 1 + j)`
-    /// (default 0.5, i.e. ±50 %).
+    /// (default 0.5, i.e. ±50 %) with [`Jitter::Convex`]. With any strategy,
+    /// a server's `retry-after` hint is spread upward by this fraction.
     pub jitter: f64,
+    /// How the wait is drawn (default [`Jitter::Convex`]).
+    pub strategy: Jitter,
 }
 
 impl Default for Backoff {
@@ -32,6 +59,7 @@ impl Default for Backoff {
             max_ms: 16_000,
             multiplier: 2.0,
             jitter: 0.5,
+            strategy: Jitter::Convex,
         }
     }
 }

@@ -288,7 +288,7 @@ pub use close::{
     HEARTBEAT_TIMEOUT, INACTIVE_SERVER, INITIAL_CONNECT, PAGE_HIDDEN, PROBE_TIMEOUT, RECONNECT,
     STOPPED, TERMINATED, WAKE,
 };
-pub use config::{Backoff, Config, Heartbeat, ResetRule};
+pub use config::{Backoff, Config, Heartbeat, Jitter, ResetRule};
 pub use error::ConfigError;
 pub use event::{
     Action, Beat, Cause, CloseFacts, CloseInfo, ConnectionState, DecidedBy, Decision, DecisionKind,

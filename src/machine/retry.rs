@@ -19,6 +19,8 @@ pub(super) struct Budget {
     /// Consecutive closes matched by each close-policy rule (for limited
     /// ones).
     limited: Vec<u32>,
+    /// The last planned wait: decorrelated jitter grows from it.
+    last_ms: Millis,
     rng: Rng,
 }
 
@@ -54,6 +56,7 @@ impl Budget {
         Budget {
             retries: 0,
             limited: vec![0; config.policy.rules.len()],
+            last_ms: 0,
             rng: Rng::new(config.seed),
         }
     }
@@ -75,7 +78,9 @@ impl Budget {
                 };
             }
         }
-        let delay = backoff::delay(&config.backoff, initial_ms, self.retries, &mut self.rng);
+        let b = &config.backoff;
+        let delay = backoff::delay(b, initial_ms, self.retries, self.last_ms, &mut self.rng);
+        self.last_ms = delay.delay_ms;
         self.retries += 1;
         Plan {
             decision: decision(kind, Some(delay), self.retries, config.max_retries, None),
@@ -151,6 +156,7 @@ impl Budget {
             plan.decision.base_ms = Some(base);
             plan.decision.delay_ms = Some(wait);
             plan.decision.rule = Some(DecidedBy::Server);
+            self.last_ms = wait;
         }
     }
 
@@ -186,6 +192,7 @@ impl Budget {
         if let (Some(ms), true) = (verdict.delay_ms, plan.decision.reconnect) {
             plan.decision.base_ms = Some(ms);
             plan.decision.delay_ms = Some(ms);
+            self.last_ms = ms;
         }
         plan.decision.rule = Some(DecidedBy::Function);
         plan

@@ -11,18 +11,20 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::machine::{
-    Backoff, ClosePolicy, CloseRule, Config, Heartbeat, Millis, OutboxLimits, ResetRule, RuleAction,
+    Backoff, ClosePolicy, CloseRule, Config, Heartbeat, Jitter, Millis, OutboxLimits, ResetRule,
+    RuleAction,
 };
 
 /// The names of the numbers, in order: options.js's `LAYOUT` (the package
 /// test compares the two lists; [`read`] takes them in this order).
 #[allow(dead_code)]
-pub const LAYOUT: [&str; 32] = [
+pub const LAYOUT: [&str; 33] = [
     "backoffInitialMs",
     "backoffClientInitialMs",
     "backoffMaxMs",
     "backoffMultiplier",
     "backoffJitter",
+    "backoffJitterStrategy",
     "inactivityTimeoutMs",
     "connectTimeoutMs",
     "maxRetries",
@@ -170,6 +172,12 @@ pub fn read(nums: &JsValue, values: &JsValue, prefixes: &str) -> (Config, Wire) 
         max_ms: r.ms(),
         multiplier: r.next(),
         jitter: r.next(),
+        strategy: match r.next() as u8 {
+            1 => Jitter::Full,
+            2 => Jitter::Equal,
+            3 => Jitter::Decorrelated,
+            _ => Jitter::Convex,
+        },
     };
     let inactivity_ms = r.ms_or_off();
     let connect_timeout_ms = r.ms_or_off();

@@ -67,11 +67,14 @@ export const CASES = {
     ],
   },
   backoffJitter: {
-    ok: [0, 0.3, 1],
+    ok: [0, 0.3, 1, "convex", "full", "equal", "decorrelated"],
     bad: [
       [false, "TypeError", '"backoffJitter"'],
       [-0.1, "RangeError", '"backoffJitter"'],
       [1.1, "RangeError", '"backoffJitter"'],
+      ["Full", "RangeError", '"backoffJitter"'],
+      ["", "RangeError", '"backoffJitter"'],
+      [NaN, "TypeError", '"backoffJitter"'],
     ],
   },
   inactivityTimeoutMs: {
