@@ -92,9 +92,28 @@ export function connectionState(n) {
   };
 }
 
-/** A token as logs may show it: its last 7 characters. */
+/**
+ * A token as logs may show it: its last 4 characters when it has 16 or
+ * more, so that a short one is not shown whole.
+ */
 function mask(token) {
-  return `...${token.slice(-7)}`;
+  return `[token ...${token.length < 16 ? "" : token.slice(-4)}]`;
+}
+
+/**
+ * `x` as a log line may show it while `token` is the secret: a string, or an
+ * error's name and message, with the token (as given and as a query encodes
+ * it) masked; anything else as it is.
+ */
+function redact(x, token) {
+  try {
+    const text = typeof x === "string" ? x : x instanceof Error ? `${x.name}: ${x.message}` : undefined;
+    if (text === undefined) return x;
+    const hidden = text.replaceAll(token, mask(token)).replaceAll(encodeURIComponent(token), mask(token));
+    return hidden === text ? x : hidden;
+  } catch {
+    return x;
+  }
 }
 
 /**
@@ -107,10 +126,13 @@ export function door(c) {
   // that is closed once the socket is freed.
   let report;
   let gate;
+  // The last token the provider gave: no log line shows it.
+  let secret;
 
   const write = (f, args) => {
     if (typeof f !== "function") return;
     try {
+      if (secret) args = args.map((a) => redact(a, secret));
       f.apply(log.target, log.prefix ? ["[steadysocket]", ...args] : args);
     } catch {
       // A logger that throws has nowhere left to report to.
@@ -188,7 +210,8 @@ export function door(c) {
         first = auth.message ? auth.message(token) : token;
       }
     }
-    if (log.verbose) verbose("connecting to", token ? url.replace(token, mask(token)) : url);
+    if (typeof token === "string" && token) secret = token;
+    if (log.verbose) verbose("connecting to", url);
     return [url, protocols, first];
   }
 

@@ -655,6 +655,55 @@ export async function runDefects({ pkg, memory, httpBase, wsBase, label, WebSock
     assert(got === expected, `SteadyWebSocket ran ${got}`);
   });
 
+  await check("secrets: with verbose on, no log line, close info or error shows the token, whichever way it travels; a failing provider's error is no close reason", async () => {
+    // "+", "/" and "=" are encoded in a query and make an invalid subprotocol.
+    const token = "s3cr3t+/=TOKEN-Zq81xK";
+    const encoded = encodeURIComponent(token);
+    const seen = [];
+    const text = (a) => {
+      try {
+        return typeof a === "string" ? a : a instanceof Error ? `${a.name}: ${a.message}` : JSON.stringify(a) ?? String(a);
+      } catch {
+        return String(a);
+      }
+    };
+    const logger = { log: (...a) => seen.push(a.map(text).join(" ")), logVerbose: (...a) => seen.push(a.map(text).join(" ")) };
+    const base = { ...fast, logger, verbose: true, onClose: (info) => seen.push(text(info)) };
+    const ids = [];
+    for (const via of ["query", "protocol", "message"]) {
+      const id = client(`secret-${via}`);
+      ids.push(id);
+      let asked = 0;
+      const s = new SteadySocket(url(id), {
+        ...base,
+        auth: {
+          via,
+          // The second ask fails with the token in its message.
+          token: () => (asked++ === 0 ? token : Promise.reject(new Error(`token ${token} expired`))),
+        },
+      });
+      // Open (query, message) or refused at once (the token is no valid
+      // subprotocol), then a second ask: the one that fails.
+      await waitFor(`an open or a second ask (${via})`, () => s.connectionState().isConnected || asked >= 2, 5000);
+      if (asked < 2) s.reconnect();
+      await waitFor(`the second ask (${via})`, () => asked >= 2, 5000);
+      await sleep(150);
+      s.terminate();
+    }
+    // A URL the WebSocket constructor refuses: its error names the URL.
+    const bad = new SteadySocket(url(client("secret-url")).replace("://", "://["), { ...base, auth: { token: () => token } });
+    await waitFor("the refused URL's log line", () => seen.some((l) => l.includes("could not be created")), 5000);
+    bad.terminate();
+    assert(seen.some((l) => l.includes("connecting to")), `no "connecting to" line was logged: ${seen.slice(0, 5).join(" | ")}`);
+    const leaks = seen.filter((l) => l.includes(token) || l.includes(encoded));
+    assert(leaks.length === 0, `${leaks.length} of ${seen.length} lines show the token, e.g. ${leaks[0]}`);
+    for (const id of ids) {
+      const closes = (await stats(id)).client_closes ?? [];
+      const told = closes.filter((c) => c.reason.includes("expired") || c.reason.includes("TOKEN"));
+      assert(told.length === 0, `${id}: the server was told ${JSON.stringify(told)}`);
+    }
+  });
+
   // Last: the real handshakes it aborts slow the browser's next ones down.
   await check("1: with real sockets closed while connecting, 200 of each class are collected", async () => {
     for (const [what, make] of [
