@@ -87,6 +87,9 @@ struct Args {
     /// Title of the markdown section and the plot.
     #[arg(long, default_value = "Reconnect storm")]
     title: String,
+    /// A note appended to every row's label in the table, e.g. `max 32 s`.
+    #[arg(long)]
+    note: Option<String>,
     /// A quick check: 2 000 clients, C = 40/s (the target's N/C), convex
     /// and full jitter, 2 minutes; checks the outcome against the model's
     /// bounds and exits 1 if one fails. Writes nothing unless asked.
@@ -114,7 +117,10 @@ fn main() -> ExitCode {
     let mut rows = Vec::new();
     for v in &variants {
         let o = fleet::run(&scenario, v);
-        let row = Summary::of(&scenario, &o);
+        let mut row = Summary::of(&scenario, &o);
+        if let Some(note) = &args.note {
+            row.label = format!("{} ({note})", row.label);
+        }
         eprintln!(
             "{}: 99 % back at {:?} ms, {:.2} attempts/client, {:.2} s",
             row.label, row.t99, row.attempts_mean, row.wall_s
