@@ -87,6 +87,9 @@ pub fn draw(path: &Path, title: &str, s: &Scenario, runs: &[Outcome]) -> Result<
     rate.configure_mesh()
         .x_desc("seconds since the server closed every connection")
         .y_desc("attempts / s (log)")
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .light_line_style(RGBColor(238, 238, 238))
         .draw()
         .map_err(|e| err(&e))?;
     let cap = f64::from(s.rate);
@@ -119,6 +122,9 @@ pub fn draw(path: &Path, title: &str, s: &Scenario, runs: &[Outcome]) -> Result<
     back.configure_mesh()
         .x_desc("seconds since the server closed every connection")
         .y_desc("% of clients")
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .light_line_style(RGBColor(238, 238, 238))
         .draw()
         .map_err(|e| err(&e))?;
     let ideal = s.ideal_ms() / 1000.0;
