@@ -14,15 +14,14 @@
 //! Statistics count the frames (`frames_in`, `frames_out`) per burst or
 //! batch, not per frame.
 
+use axum::body::Bytes;
+use axum::extract::ws::{Message, WebSocket};
 use futures_util::SinkExt;
 use serde_json::json;
-use tokio::net::TcpStream;
 use tokio::time::Instant;
-use tokio_tungstenite::tungstenite::{Bytes, Message};
-use tokio_tungstenite::WebSocketStream;
 
 use crate::faults::{flag, parse_num};
-use crate::http::Request;
+use crate::params::Params;
 
 /// Largest `size=` accepted (16 MiB, the browsers' usual frame limit).
 pub const MAX_SIZE: usize = 16 << 20;
@@ -45,9 +44,9 @@ pub enum Mode {
 
 impl Mode {
     /// Reads `push`/`size`/`binary`/`sink`; `None` when neither is given.
-    pub fn from_request(req: &Request) -> Result<Option<Mode>, String> {
+    pub fn from_params(req: &Params) -> Result<Option<Mode>, String> {
         let count = |name: &str| -> Result<Option<u64>, String> {
-            match req.param(name) {
+            match req.get(name) {
                 None => Ok(None),
                 Some(v) => match parse_num::<u64>(v, name)? {
                     n @ 1..=MAX_COUNT => Ok(Some(n)),
@@ -58,11 +57,11 @@ impl Mode {
         match (count("push")?, count("sink")?) {
             (Some(_), Some(_)) => Err("push and sink exclude each other".into()),
             (Some(count), None) => {
-                let size: usize = parse_num(req.param("size").unwrap_or("64"), "size")?;
+                let size: usize = parse_num(req.get("size").unwrap_or("64"), "size")?;
                 if size > MAX_SIZE {
                     return Err(format!("size must be at most {MAX_SIZE}, got {size}"));
                 }
-                let binary = req.param("binary").is_some_and(flag);
+                let binary = req.get("binary").is_some_and(flag);
                 Ok(Some(Mode::Push {
                     count,
                     size,
@@ -159,11 +158,7 @@ pub fn payload(size: usize, binary: bool) -> Message {
 
 /// Sends `count` clones of `frame` through the write buffer, then flushes.
 /// Returns how many went out before an error, if one happened.
-pub async fn burst(
-    ws: &mut WebSocketStream<TcpStream>,
-    frame: &Message,
-    count: u64,
-) -> Result<u64, u64> {
+pub async fn burst(ws: &mut WebSocket, frame: &Message, count: u64) -> Result<u64, u64> {
     for sent in 0..count {
         if ws.feed(frame.clone()).await.is_err() {
             return Err(sent);
@@ -176,11 +171,9 @@ pub async fn burst(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::parse_head;
 
     fn mode(query: &str) -> Result<Option<Mode>, String> {
-        let head = format!("GET /ws?{query} HTTP/1.1\r\n\r\n");
-        Mode::from_request(&parse_head(head.as_bytes()).unwrap())
+        Mode::from_params(&Params::parse(query))
     }
 
     #[test]
@@ -211,7 +204,7 @@ mod tests {
     #[test]
     fn payloads() {
         assert_eq!(payload(3, false), Message::text("abc"));
-        assert_eq!(payload(27, false).len(), 27);
+        assert_eq!(payload(27, false).into_data().len(), 27);
         assert_eq!(payload(258, true).into_data()[257], 1);
     }
 

@@ -4,72 +4,85 @@
 //! every connection whose `client` matches the `client` parameter, or to all
 //! connections when it is absent, and report how many received them as
 //! `{"affected": N}`. The global windows (`refuse`, `stall`) and `restart`
-//! answer `{"ok": true}`; a restart is carried out by the accept loop after
-//! this response has been sent.
+//! answer `{"ok": true}`; a restart is carried out by the accept loop once
+//! this response is out ([`restart`](crate::restart)). A bad parameter is a
+//! 400 naming it, an unknown action a 404. GET and POST are the same.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use axum::extract::ws::Message;
+use axum::extract::{Path, State as Shared};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Extension;
 use serde_json::json;
-use tokio_tungstenite::tungstenite::Message;
 
 use crate::faults::{flag, parse_num, parse_status};
-use crate::http::{Request, Response};
+use crate::params::Params;
 use crate::registry::Command;
-use crate::state::{Restart, RestartMode, State};
+use crate::reply;
+use crate::restart::{AfterResponse, Restart, RestartMode};
+use crate::state::State;
 
 /// Default `down_ms` of `/control/restart`.
 const DEFAULT_DOWN: Duration = Duration::from_millis(500);
 
-/// The result of a control request.
-pub struct Outcome {
-    pub response: Response,
-    /// A restart to start once the response is out.
-    pub restart: Option<Restart>,
-}
-
-impl From<Response> for Outcome {
-    fn from(response: Response) -> Self {
-        Outcome {
-            response,
-            restart: None,
+/// Handles `/control/{action}`.
+pub async fn handle(
+    Shared(state): Shared<Arc<State>>,
+    Path(action): Path<String>,
+    after: Option<Extension<AfterResponse>>,
+    params: Params,
+) -> Response {
+    match run(&state, &params, &action) {
+        Ok(Outcome::Reply(response)) => response,
+        Ok(Outcome::Restart(restart)) => {
+            match after {
+                Some(Extension(after)) => after.defer(restart),
+                // Not served by our accept loop (a unit test): at once.
+                None => {
+                    let _ = state.restart_tx.send(restart);
+                }
+            }
+            reply::json(&json!({ "ok": true }))
         }
+        Err(message) => reply::text(StatusCode::BAD_REQUEST, message),
     }
 }
 
-/// Handles `/control/<action>`.
-pub fn handle(state: &State, req: &Request, action: &str) -> Outcome {
-    match run(state, req, action) {
-        Ok(outcome) => outcome,
-        Err(message) => Response::text(400, message).into(),
-    }
+enum Outcome {
+    Reply(Response),
+    Restart(Restart),
 }
 
-fn run(state: &State, req: &Request, action: &str) -> Result<Outcome, String> {
-    let client = req.param("client");
+fn run(state: &State, params: &Params, action: &str) -> Result<Outcome, String> {
+    let client = params.get("client");
     let order = |cmd: Command| -> Outcome {
         let affected = state.registry.broadcast(client, &cmd);
         state.log(format_args!(
             "control {action} client={} -> {affected} connection(s)",
             client.unwrap_or("*")
         ));
-        Response::json(&json!({ "affected": affected })).into()
+        Outcome::Reply(reply::json(&json!({ "affected": affected })))
     };
-    let ok = || -> Outcome { Response::json(&json!({ "ok": true })).into() };
+    let ok = || Outcome::Reply(reply::json(&json!({ "ok": true })));
     let for_ms = || -> Result<Option<u64>, String> {
-        req.param("for_ms")
+        params
+            .get("for_ms")
             .map(|v| parse_num(v, "for_ms"))
             .transpose()
     };
 
     Ok(match action {
         "close" => order(Command::Close {
-            code: parse_num(req.param("code").unwrap_or("1000"), "code")?,
-            reason: req.param("reason").unwrap_or("").to_string(),
+            code: parse_num(params.get("code").unwrap_or("1000"), "code")?,
+            reason: params.get("reason").unwrap_or("").to_string(),
         }),
         "drop" => order(Command::Drop),
-        "silent" => order(Command::Silent(flag(req.param("on").unwrap_or("1")))),
+        "silent" => order(Command::Silent(flag(params.get("on").unwrap_or("1")))),
         "send" => {
-            let message = match (req.param("text"), req.param("binary")) {
+            let message = match (params.get("text"), params.get("binary")) {
                 (Some(text), None) => Message::text(text),
                 (None, Some(n)) => {
                     let n: usize = parse_num(n, "binary")?;
@@ -80,7 +93,7 @@ fn run(state: &State, req: &Request, action: &str) -> Result<Outcome, String> {
             order(Command::Send(message))
         }
         "refuse" => {
-            let status = parse_status(req.param("status").unwrap_or("503"))?;
+            let status = parse_status(params.get("status").unwrap_or("503"))?;
             let for_ms = for_ms()?;
             state.faults.set_refuse(status, for_ms);
             state.log(format_args!("control refuse {status} for {for_ms:?} ms"));
@@ -93,19 +106,20 @@ fn run(state: &State, req: &Request, action: &str) -> Result<Outcome, String> {
             ok()
         }
         "restart" => {
-            let down = match req.param("down_ms") {
+            let down = match params.get("down_ms") {
                 Some(v) => Duration::from_millis(parse_num(v, "down_ms")?),
                 None => DEFAULT_DOWN,
             };
-            let mode = match req.param("mode").unwrap_or("close") {
+            let mode = match params.get("mode").unwrap_or("close") {
                 "close" => RestartMode::Close,
                 "drop" => RestartMode::Drop,
                 other => return Err(format!("mode must be close or drop, got {other:?}")),
             };
-            let mut outcome = ok();
-            outcome.restart = Some(Restart { down, mode });
-            outcome
+            Outcome::Restart(Restart { down, mode })
         }
-        _ => Response::text(404, "unknown control endpoint\n").into(),
+        _ => Outcome::Reply(reply::text(
+            StatusCode::NOT_FOUND,
+            "unknown control endpoint\n",
+        )),
     })
 }

@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::http::Request;
+use crate::params::Params;
 
 /// How long a handshake is held before it is answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,44 +68,44 @@ pub struct WsOptions {
 
 impl WsOptions {
     /// Reads the options; the error describes the offending parameter.
-    pub fn from_request(req: &Request) -> Result<Self, String> {
-        let close = match req.param("close") {
+    pub fn from_params(req: &Params) -> Result<Self, String> {
+        let close = match req.get("close") {
             None => None,
             Some(code) => Some(ScheduledClose {
                 code: parse_num(code, "close")?,
-                reason: req.param("reason").unwrap_or("").to_string(),
-                after: opt_ms(req.param("after"), "after")?.unwrap_or_default(),
+                reason: req.get("reason").unwrap_or("").to_string(),
+                after: opt_ms(req.get("after"), "after")?.unwrap_or_default(),
             }),
         };
-        let stall = match req.param("stall") {
+        let stall = match req.get("stall") {
             None => None,
             Some("forever") => Some(Stall::Forever),
             Some(ms) => Some(Stall::For(Duration::from_millis(parse_num(ms, "stall")?))),
         };
-        let refuse = match req.param("refuse") {
+        let refuse = match req.get("refuse") {
             None => None,
             Some(s) => Some(parse_status(s)?),
         };
-        let ping_every = opt_ms(req.param("ping_every"), "ping_every")?;
+        let ping_every = opt_ms(req.get("ping_every"), "ping_every")?;
         if ping_every == Some(Duration::ZERO) {
             return Err("ping_every must be positive".into());
         }
-        let keepalive = opt_ms(req.param("keepalive"), "keepalive")?;
+        let keepalive = opt_ms(req.get("keepalive"), "keepalive")?;
         if keepalive == Some(Duration::ZERO) {
             return Err("keepalive must be positive".into());
         }
         Ok(WsOptions {
-            client: req.param("client").unwrap_or("anon").to_string(),
+            client: req.get("client").unwrap_or("anon").to_string(),
             close,
-            drop_after: opt_ms(req.param("drop_after"), "drop_after")?,
-            silent: req.param("silent").is_some_and(flag),
+            drop_after: opt_ms(req.get("drop_after"), "drop_after")?,
+            silent: req.get("silent").is_some_and(flag),
             stall,
             refuse,
-            greet: req.param("greet").map(str::to_string),
+            greet: req.get("greet").map(str::to_string),
             ping_every,
             keepalive,
-            answer_ping: req.param("answer_ping").is_some_and(flag),
-            bench: crate::bench::Mode::from_request(req)?,
+            answer_ping: req.get("answer_ping").is_some_and(flag),
+            bench: crate::bench::Mode::from_params(req)?,
         })
     }
 }
@@ -212,11 +212,9 @@ impl GlobalFaults {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::parse_head;
 
     fn opts(query: &str) -> Result<WsOptions, String> {
-        let head = format!("GET /ws?{query} HTTP/1.1\r\n\r\n");
-        WsOptions::from_request(&parse_head(head.as_bytes()).unwrap())
+        WsOptions::from_params(&Params::parse(query))
     }
 
     #[test]

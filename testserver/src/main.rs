@@ -1,60 +1,75 @@
 //! `steadysocket-testserver`: a WebSocket echo server with fault injection.
 //!
-//! The browser tests and the demo page of steadysocket need a server that
-//! misbehaves on request: closes with chosen codes, drops TCP connections
-//! without a close frame, stays silent, stalls or refuses handshakes, and
-//! goes down for a while. Everything is served on a single port:
+//! The browser tests, the package tests, the benchmarks and the demo page of
+//! steadysocket need a server that misbehaves on request: closes with
+//! chosen codes, drops TCP connections without a close frame, stays silent,
+//! stalls or refuses handshakes, and goes down for a while. Everything is
+//! served on a single port:
 //!
 //! * WebSocket upgrades on `/ws...`, with per-connection faults chosen in the
-//!   query string ([`faults`], [`ws`], [`session`]), including the
-//!   throughput modes of the benchmarks ([`bench`]);
+//!   query string ([`params`], [`faults`], [`upgrade`], [`session`]),
+//!   including the throughput modes of the benchmarks ([`bench`]);
 //! * live control of open connections and of new handshakes under
-//!   `/control/...` ([`control`], [`registry`]);
+//!   `/control/...` ([`control`], [`registry`], [`restart`]);
 //! * per-client statistics under `/stats` ([`stats`]);
 //! * `/instance_name`, `/health` and static files ([`routes`],
 //!   [`static_files`]).
 //!
-//! The HTTP request head is parsed by hand ([`http`]) and the WebSocket
-//! handshake is answered by hand, so that each step can be delayed or
-//! replaced by an error. Once bound, the server prints exactly one line,
-//! `listening on http://HOST:PORT`, to stdout ([`server`] runs the accept
-//! loop, restarts and shutdown; [`cli`] parses the arguments).
+//! HTTP is hyper 1.x under an axum router with tower-http's `ServeDir`,
+//! `CorsLayer` and header layers; the WebSocket handshake is axum's
+//! `WebSocketUpgrade` (tungstenite underneath). A fault that delays or
+//! refuses a handshake is a handler that answers late, never or with an
+//! error status. The server keeps its own accept loop ([`listener`]) only
+//! so that a restart can close the listening socket; no fault needs a raw
+//! TCP listener beyond that.
+//!
+//! `--port 0` (the default) lets the system pick the port. Once bound, the
+//! server prints exactly one line, `listening on http://HOST:PORT`, to
+//! stdout, and writes the port to `--port-file FILE` if asked ([`announce`];
+//! [`cli`] declares the arguments).
 
+mod announce;
 mod bench;
 mod cli;
 mod control;
 mod faults;
-mod http;
+mod listener;
+mod params;
 mod registry;
+mod reply;
+mod restart;
 mod routes;
-mod server;
 mod session;
+mod signals;
 mod state;
 mod static_files;
 mod stats;
-mod ws;
+mod upgrade;
 
-use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use clap::{CommandFactory, Parser};
 use tokio::net::TcpListener;
 
-use crate::cli::{Command, Config, USAGE};
-use crate::server::Signals;
+use crate::cli::Config;
+use crate::signals::Signals;
 use crate::state::State;
 
 const NAME: &str = "steadysocket-testserver";
 
 fn main() -> ExitCode {
-    let config = match cli::parse(std::env::args().skip(1)) {
-        Ok(Command::Run(config)) => config,
-        Ok(Command::Help) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
+    let config = match Config::try_parse() {
+        Ok(config) => config,
+        // --help: on stdout, exit code 0.
+        Err(e) if !e.use_stderr() => e.exit(),
+        // Bad arguments: clap's message and the usage on stderr, code 2.
         Err(e) => {
-            eprintln!("{NAME}: {e}\n\n{USAGE}");
+            let message = e.render().to_string();
+            eprint!("{message}");
+            if !message.contains("Usage:") {
+                eprintln!("\n{}", Config::command().render_usage());
+            }
             return ExitCode::from(2);
         }
     };
@@ -75,11 +90,7 @@ fn main() -> ExitCode {
 }
 
 async fn serve(config: Config) -> ExitCode {
-    let host = if config.host.contains(':') && !config.host.starts_with('[') {
-        format!("[{}]", config.host)
-    } else {
-        config.host.clone()
-    };
+    let host = announce::url_host(&config.host);
     let signals = match Signals::install() {
         Ok(signals) => signals,
         Err(e) => {
@@ -101,17 +112,17 @@ async fn serve(config: Config) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-
-    let mut stdout = std::io::stdout().lock();
-    let _ = writeln!(stdout, "listening on http://{host}:{port}");
-    let _ = stdout.flush();
-    drop(stdout);
+    if let Err(e) = announce::announce(&config.host, port, config.port_file.as_deref()) {
+        eprintln!("{NAME}: cannot report the port: {e}");
+        return ExitCode::FAILURE;
+    }
 
     let (state, restarts) = State::new(config);
     state.log(format_args!(
         "instance {:?} ready",
         state.config.instance_name
     ));
-    server::run(state, listener, restarts, signals).await;
+    let app = routes::app(std::sync::Arc::clone(&state));
+    listener::run(state, app, listener, restarts, signals).await;
     ExitCode::SUCCESS
 }

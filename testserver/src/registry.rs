@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use axum::extract::ws::Message;
 use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::Message;
 
 /// An order for one open connection.
 #[derive(Debug, Clone)]

@@ -1,120 +1,112 @@
-//! Dispatch of one accepted TCP connection.
-//!
-//! The request head is read and parsed here; a WebSocket upgrade on a path
-//! starting with `/ws` goes to [`crate::ws`], everything else is answered as
-//! plain HTTP with `Connection: close`:
+//! The HTTP surface: an axum [`Router`] and the layers around it.
 //!
 //! | path                      | answer                                   |
 //! |---------------------------|------------------------------------------|
-//! | `OPTIONS *`               | 204 CORS preflight                       |
+//! | `/ws`, `/ws/...`          | the WebSocket endpoint, [`upgrade`]      |
 //! | `/instance_name`          | the `--instance-name`, `text/plain`      |
 //! | `/health`                 | `ok`                                     |
-//! | `/stats?client=ID`        | statistics JSON                          |
-//! | `/stats/reset?client=ID`  | clears statistics                        |
-//! | `/control/...`            | see [`crate::control`]                   |
-//! | `/ws...` without upgrade  | 426                                      |
-//! | anything else (GET/HEAD)  | static files, else 404                   |
+//! | `/stats?client=ID`        | statistics JSON ([`stats`])              |
+//! | `/stats/reset?client=ID`  | clears statistics (everyone's without ID)|
+//! | `/control/ACTION`         | see [`control`]                          |
+//! | `/pkg/...`, anything else | static files ([`static_files`]), else 404|
 //!
-//! Methods other than GET, POST, HEAD and OPTIONS get 405.
+//! The endpoints answer GET and POST (HEAD too, without the body); other
+//! methods get 405. Every response, the `101` and static files included,
+//! carries `Access-Control-Allow-Origin: *` and `Cache-Control: no-store`;
+//! every `OPTIONS` request is a CORS preflight answered by tower-http's
+//! [`CorsLayer`] (any origin and header, GET/POST/OPTIONS, cached 600 s).
+//! Plain HTTP responses also carry `Connection: close`: each request has a
+//! connection of its own, as with the hand-written server before, so that a
+//! restart leaves no idle keep-alive connection behind that would still
+//! answer while the server is "down", and so that a control request's
+//! response is out once its connection has closed ([`restart`]).
+//!
+//! [`upgrade`]: crate::upgrade
+//! [`stats`]: crate::stats
+//! [`control`]: crate::control
+//! [`static_files`]: crate::static_files
+//! [`restart`]: crate::restart
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use axum::extract::State as Shared;
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::response::Response;
+use axum::routing::{any, get};
+use axum::Router;
 use serde_json::json;
-use tokio::net::TcpStream;
+use tower_http::cors::{self, CorsLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::control::{self, Outcome};
-use crate::http::{self, linger, read_head, respond_and_close, send_response, HeadError};
-use crate::http::{Request, Response};
+use crate::params::Params;
 use crate::state::State;
-use crate::{static_files, ws};
+use crate::{control, reply, static_files, upgrade};
 
-/// Serves one accepted connection to completion.
-pub async fn handle_connection(state: Arc<State>, mut stream: TcpStream) {
-    let _ = stream.set_nodelay(true);
-    let (req, early) = match read_head(&mut stream).await {
-        Ok(parsed) => parsed,
-        Err(HeadError::Closed) => return,
-        Err(HeadError::TooLarge) => {
-            let response = Response::text(431, "request head too large\n");
-            return respond_and_close(stream, &response, false).await;
-        }
-        Err(HeadError::Malformed) => {
-            let response = Response::text(400, "malformed request\n");
-            return respond_and_close(stream, &response, false).await;
-        }
+/// How long a browser may cache a preflight's answer.
+const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(600);
+
+/// The whole application, ready to serve connections.
+pub fn app(state: Arc<State>) -> Router {
+    let mut router = Router::new()
+        .route("/ws", any(upgrade::handle))
+        .route("/ws/", any(upgrade::handle))
+        .route("/ws/{*rest}", any(upgrade::handle))
+        .route("/instance_name", get(instance_name).post(instance_name))
+        .route("/health", get(health).post(health))
+        .route("/stats", get(stats).post(stats))
+        .route("/stats/reset", get(stats_reset).post(stats_reset))
+        .route(
+            "/control/{action}",
+            get(control::handle).post(control::handle),
+        );
+    if let Some(pkg) = &state.config.pkg {
+        router = router.nest_service("/pkg", static_files::dir(pkg));
+    }
+    router = match &state.config.www {
+        Some(www) => router.fallback_service(static_files::dir(www)),
+        None => router.fallback(not_found),
     };
-
-    if req.is_websocket_upgrade() {
-        if req.path.starts_with("/ws") {
-            return ws::handle(state, stream, req, early).await;
-        }
-        let response = Response::text(404, "WebSocket endpoints live under /ws\n");
-        return respond_and_close(stream, &response, false).await;
-    }
-
-    let head_only = req.method == "HEAD";
-    let outcome = route(&state, &req).await;
-    if send_response(&mut stream, &outcome.response, head_only)
-        .await
-        .is_ok()
-    {
-        if let Some(restart) = outcome.restart {
-            let _ = state.restart_tx.send(restart);
-        }
-        linger(stream).await;
-    }
+    let cors = CorsLayer::new()
+        .allow_origin(cors::Any)
+        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_headers(cors::Any)
+        .max_age(PREFLIGHT_MAX_AGE);
+    // The last layer is the outermost: the preflights CorsLayer answers
+    // itself get the two headers too.
+    router
+        .with_state(state)
+        .layer(cors)
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        // The 101 keeps its `Connection: upgrade`.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONNECTION,
+            HeaderValue::from_static("close"),
+        ))
 }
 
-async fn route(state: &State, req: &Request) -> Outcome {
-    match req.method.as_str() {
-        "GET" | "POST" | "HEAD" => {}
-        "OPTIONS" => {
-            return Response::empty(204)
-                .with_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
-                .with_header("Access-Control-Allow-Headers", "*")
-                .with_header("Access-Control-Max-Age", "600")
-                .into();
-        }
-        _ => {
-            return Response::text(405, "method not allowed\n")
-                .with_header("Allow", "GET, POST, HEAD, OPTIONS")
-                .into();
-        }
-    }
-
-    let path = req.path.as_str();
-    let client = req.param("client");
-    match path {
-        "/instance_name" => Response::text(200, state.config.instance_name.as_str()).into(),
-        "/health" => Response::text(200, "ok").into(),
-        "/stats" => {
-            let client = client.unwrap_or("anon");
-            let open = state.registry.open_count(client);
-            Response::json(&state.stats.get(client).to_json(client, open)).into()
-        }
-        "/stats/reset" => {
-            state.stats.reset(client);
-            Response::json(&json!({ "ok": true })).into()
-        }
-        _ => {
-            if let Some(action) = path.strip_prefix("/control/") {
-                return control::handle(state, req, action);
-            }
-            if path == "/ws" || path.starts_with("/ws/") {
-                return Response::text(426, "this endpoint needs a WebSocket upgrade\n")
-                    .with_header("Upgrade", "websocket")
-                    .into();
-            }
-            if req.method != "POST" {
-                if let Some(response) = static_files::serve(&state.config, path).await {
-                    return response.into();
-                }
-            }
-            not_found()
-        }
-    }
+async fn instance_name(Shared(state): Shared<Arc<State>>) -> String {
+    state.config.instance_name.clone()
 }
 
-fn not_found() -> Outcome {
-    Response::text(404, format!("{}\n", http::reason_phrase(404))).into()
+async fn health() -> &'static str {
+    "ok"
+}
+
+async fn stats(Shared(state): Shared<Arc<State>>, params: Params) -> Response {
+    let client = params.get("client").unwrap_or("anon");
+    let open = state.registry.open_count(client);
+    reply::json(&state.stats.get(client).to_json(client, open))
+}
+
+async fn stats_reset(Shared(state): Shared<Arc<State>>, params: Params) -> Response {
+    state.stats.reset(params.get("client"));
+    reply::json(&json!({ "ok": true }))
+}
+
+async fn not_found() -> Response {
+    reply::text(StatusCode::NOT_FOUND, "Not Found\n")
 }

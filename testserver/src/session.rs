@@ -26,21 +26,19 @@
 //! Ending a connection comes in two flavours:
 //! * a close: a close frame is sent, then the session keeps reading until
 //!   the peer answers (or [`CLOSE_TIMEOUT`] passes) and closes the socket;
-//! * a drop: the TCP connection is shut down and released without any
-//!   close frame, which a browser reports as code 1006.
+//! * a drop: the WebSocket, and with it the TCP socket hyper handed over
+//!   after the 101, is dropped without any close frame, which a browser
+//!   reports as code 1006. This is the one fault below the WebSocket
+//!   protocol, and it needs no listener of its own: the socket is closed
+//!   (FIN) in the middle of the stream.
 
 use std::future::pending;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
-use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures_util::StreamExt;
 use tokio::time::{interval_at, sleep_until, Instant, Interval, MissedTickBehavior};
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::WebSocketStream;
 
 use crate::bench::{self, Bench, Step};
 use crate::faults::WsOptions;
@@ -63,7 +61,7 @@ const KEEPALIVE_CLOSE_CODE: u16 = 1000;
 /// Largest close reason that fits a control frame (125 - 2 bytes of code).
 const MAX_REASON: usize = 123;
 
-type Ws = WebSocketStream<TcpStream>;
+type Ws = WebSocket;
 
 /// Why the main loop stopped.
 enum End {
@@ -107,7 +105,7 @@ fn keepalive_answer(message: &Message) -> Option<KeepaliveAnswer> {
         Message::Binary(data) if data.as_ref() == b"pong" => Some(KeepaliveAnswer::Pong),
         Message::Binary(_) => Some(KeepaliveAnswer::Invalid),
         Message::Text(_) => Some(KeepaliveAnswer::Error),
-        Message::Ping(_) | Message::Pong(_) | Message::Close(_) | Message::Frame(_) => None,
+        Message::Ping(_) | Message::Pong(_) | Message::Close(_) => None,
     }
 }
 
@@ -140,9 +138,7 @@ pub async fn run(state: Arc<State>, mut ws: Ws, opts: WsOptions, peer: String) {
         End::Finished => session.log("closed"),
         End::Drop => {
             session.log("dropped without close frame");
-            let mut tcp = ws.into_inner();
-            let _ = tcp.shutdown().await;
-            drop(tcp);
+            drop(ws);
         }
     }
 }
@@ -265,7 +261,7 @@ impl Session {
                 return self.send(ws, reply).await;
             }
         }
-        if message.is_text() || message.is_binary() {
+        if matches!(message, Message::Text(_) | Message::Binary(_)) {
             if let Some(b) = self.bench.as_mut() {
                 let step = b.on_data();
                 let frames_in = b.frames_in(&step);
@@ -297,7 +293,7 @@ impl Session {
             Message::Close(frame) => {
                 let close = match frame {
                     Some(f) => ClientClose {
-                        code: Some(u16::from(f.code)),
+                        code: Some(f.code),
                         reason: f.reason.as_str().to_string(),
                     },
                     None => ClientClose {
@@ -316,7 +312,7 @@ impl Session {
                 // by the next read, which then reports the end.
             }
             // Pings are answered by the library; pongs need nothing.
-            Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
+            Message::Ping(_) | Message::Pong(_) => {}
         }
         Ok(())
     }
@@ -409,10 +405,10 @@ impl Session {
         self.ping_out = None;
         self.log(format_args!("sending close {code} {reason:?}"));
         let frame = CloseFrame {
-            code: CloseCode::from(code),
+            code,
             reason: truncate(reason, MAX_REASON).into(),
         };
-        ws.close(Some(frame)).await.map_err(|_| ())
+        ws.send(Message::Close(Some(frame))).await.map_err(|_| ())
     }
 
     fn log(&self, what: impl std::fmt::Display) {

@@ -1,31 +1,15 @@
-//! State shared by all connection tasks.
+//! State shared by all connection tasks and handlers.
 
 use std::fmt::Display;
 use std::sync::Arc;
-use std::time::Duration;
 
 use tokio::sync::mpsc;
 
 use crate::cli::Config;
 use crate::faults::GlobalFaults;
 use crate::registry::Registry;
+use crate::restart::Restart;
 use crate::stats::Stats;
-
-/// How a simulated restart ends the open connections.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RestartMode {
-    /// Close frame 1012 "Service Restart".
-    Close,
-    /// TCP drop without a close frame.
-    Drop,
-}
-
-/// A request to take the listener down for a while (`/control/restart`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Restart {
-    pub down: Duration,
-    pub mode: RestartMode,
-}
 
 /// Everything the tasks share. Locks inside are never held across `.await`.
 pub struct State {

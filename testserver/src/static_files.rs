@@ -1,73 +1,56 @@
-//! Static files for the demo page and the browser tests.
+//! Static files for the demo page, the package tests and the benchmarks,
+//! served by tower-http's [`ServeDir`].
 //!
 //! `--www DIR` serves `GET /` as `DIR/index.html` and `GET /x/y` as
-//! `DIR/x/y`; `--pkg DIR` serves `GET /pkg/...` from DIR (the wasm-pack
-//! output). A request for a directory gets its `index.html`. Paths with
-//! `..`, `.` or empty segments, backslashes or NUL bytes are rejected, so
-//! nothing outside the configured directories can be reached.
+//! `DIR/x/y`; `--pkg DIR` serves `GET /pkg/...` from DIR (the package). A
+//! directory is served as its `index.html` (asked for without the trailing
+//! slash, it is a redirect to it). `ServeDir` decodes the path and refuses
+//! anything that would leave DIR (`..`, absolute or Windows paths): 404.
+//! Only GET and HEAD are served.
+//!
+//! Content types come from the file's extension (`mime_guess`), with two
+//! corrections for the files served here: `.ts` is a TypeScript
+//! declaration, not an MPEG transport stream, so `text/plain`; `.mjs` is
+//! `text/javascript`, like `.js`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::cli::Config;
-use crate::http::Response;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::Router;
+use tower_http::services::ServeDir;
 
-/// Looks `path` (already percent-decoded) up in the configured directories.
-/// `None` means "not found" (including rejected paths).
-pub async fn serve(config: &Config, path: &str) -> Option<Response> {
-    let file = resolve(config, path)?;
-    let file = match tokio::fs::metadata(&file).await {
-        Ok(meta) if meta.is_dir() => file.join("index.html"),
-        Ok(_) => file,
-        Err(_) => return None,
-    };
-    let body = tokio::fs::read(&file).await.ok()?;
-    Some(Response::new(200, content_type(&file), body))
+/// The files under `root`.
+pub fn dir(root: &Path) -> Router {
+    Router::new()
+        .fallback_service(ServeDir::new(root))
+        .layer(middleware::from_fn(correct_type))
 }
 
-/// Maps a URL path onto a file path, or `None` if it is not servable.
-pub fn resolve(config: &Config, path: &str) -> Option<PathBuf> {
-    let (root, rest) = match (&config.pkg, path.strip_prefix("/pkg")) {
-        (Some(pkg), Some(rest)) if rest.is_empty() || rest.starts_with('/') => (pkg, rest),
-        _ => (config.www.as_ref()?, path),
-    };
-    let rest = rest.trim_start_matches('/');
-    let mut file = root.clone();
-    if rest.is_empty() {
-        return Some(file);
-    }
-    // A trailing slash names a directory; its index is added by `serve`.
-    for segment in rest.strip_suffix('/').unwrap_or(rest).split('/') {
-        if !safe_segment(segment) {
-            return None;
+async fn correct_type(req: Request, next: Next) -> Response {
+    let corrected = corrected_type(req.uri().path());
+    let mut response = next.run(req).await;
+    if let Some(content_type) = corrected {
+        if response.headers().contains_key(header::CONTENT_TYPE) {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
         }
-        file.push(segment);
     }
-    Some(file)
+    response
 }
 
-fn safe_segment(segment: &str) -> bool {
-    !matches!(segment, "" | "." | "..") && !segment.contains(['\\', '\0', ':'])
-}
-
-/// Content type by file extension.
-pub fn content_type(file: &Path) -> &'static str {
-    let ext = file
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    match ext.as_str() {
-        "html" | "htm" => "text/html; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "wasm" => "application/wasm",
-        "json" | "map" => "application/json",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "ico" => "image/x-icon",
-        "ts" | "txt" => "text/plain; charset=utf-8",
-        "md" => "text/markdown; charset=utf-8",
-        _ => "application/octet-stream",
+/// The content type of `path` where `mime_guess` gets it wrong for us.
+fn corrected_type(path: &str) -> Option<&'static str> {
+    let ext = path.rsplit_once('.')?.1;
+    if ext.eq_ignore_ascii_case("ts") {
+        Some("text/plain; charset=utf-8")
+    } else if ext.eq_ignore_ascii_case("mjs") {
+        Some("text/javascript; charset=utf-8")
+    } else {
+        None
     }
 }
 
@@ -75,61 +58,18 @@ pub fn content_type(file: &Path) -> &'static str {
 mod tests {
     use super::*;
 
-    fn config(www: Option<&str>, pkg: Option<&str>) -> Config {
-        Config {
-            host: "127.0.0.1".into(),
-            port: 0,
-            instance_name: "t".into(),
-            www: www.map(PathBuf::from),
-            pkg: pkg.map(PathBuf::from),
-            verbose: false,
-        }
-    }
-
     #[test]
-    fn resolves_paths() {
-        let c = config(Some("/w"), Some("/p"));
-        assert_eq!(resolve(&c, "/"), Some(PathBuf::from("/w")));
-        assert_eq!(resolve(&c, "/a/b.js"), Some(PathBuf::from("/w/a/b.js")));
-        assert_eq!(resolve(&c, "/pkg/x.wasm"), Some(PathBuf::from("/p/x.wasm")));
-        assert_eq!(resolve(&c, "/pkgs/x"), Some(PathBuf::from("/w/pkgs/x")));
-        assert_eq!(resolve(&c, "/a/"), Some(PathBuf::from("/w/a")));
-        assert_eq!(resolve(&config(None, Some("/p")), "/x"), None);
+    fn corrections() {
         assert_eq!(
-            resolve(&config(Some("/w"), None), "/pkg/x"),
-            Some(PathBuf::from("/w/pkg/x"))
-        );
-    }
-
-    #[test]
-    fn rejects_traversal() {
-        let c = config(Some("/w"), Some("/p"));
-        for bad in [
-            "/../etc/passwd",
-            "/a/../../b",
-            "/pkg/../x",
-            "/a//b",
-            "/./a",
-            "/a\\..\\b",
-        ] {
-            assert_eq!(resolve(&c, bad), None, "{bad}");
-        }
-    }
-
-    #[test]
-    fn content_types() {
-        assert_eq!(
-            content_type(Path::new("a.mjs")),
-            "text/javascript; charset=utf-8"
-        );
-        assert_eq!(content_type(Path::new("a.WASM")), "application/wasm");
-        assert_eq!(
-            content_type(Path::new("a.d.ts")),
-            "text/plain; charset=utf-8"
+            corrected_type("/pkg/index.d.ts"),
+            Some("text/plain; charset=utf-8")
         );
         assert_eq!(
-            content_type(Path::new("README")),
-            "application/octet-stream"
+            corrected_type("/a.MJS"),
+            Some("text/javascript; charset=utf-8")
         );
+        assert_eq!(corrected_type("/a.js"), None);
+        assert_eq!(corrected_type("/x_bg.wasm"), None);
+        assert_eq!(corrected_type("/README"), None);
     }
 }

@@ -20,22 +20,30 @@ async fn instance_name_health_and_headers() {
     let r = server.request("POST", "/health").await;
     assert_eq!((r.status, r.body.as_str()), (200, "ok"));
 
+    // Every OPTIONS is a CORS preflight (tower-http answers 200, empty).
     let r = server.request("OPTIONS", "/control/close").await;
-    assert_eq!(r.status, 204);
+    assert_eq!((r.status, r.body.as_str()), (200, ""));
     assert_eq!(r.header("access-control-allow-origin"), Some("*"));
     assert_eq!(
         r.header("access-control-allow-methods"),
-        Some("GET, POST, OPTIONS")
+        Some("GET,POST,OPTIONS")
     );
     assert_eq!(r.header("access-control-allow-headers"), Some("*"));
+    assert_eq!(r.header("access-control-max-age"), Some("600"));
+    assert_eq!(r.header("cache-control"), Some("no-store"));
 
     let r = server.request("HEAD", "/instance_name").await;
     assert_eq!((r.status, r.body.as_str()), (200, ""));
     assert_eq!(r.header("content-length"), Some("13"));
 
     assert_eq!(server.request("PUT", "/health").await.status, 405);
-    assert_eq!(server.get("/nothing/here").await.status, 404);
-    assert_eq!(server.get("/ws").await.status, 426);
+    let r = server.get("/nothing/here").await;
+    assert_eq!(r.status, 404);
+    assert_eq!(r.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    let r = server.get("/ws").await;
+    assert_eq!(r.status, 426);
+    assert_eq!(r.header("upgrade"), Some("websocket"));
     assert_eq!(server.get("/control/bogus").await.status, 404);
     assert_eq!(server.get("/control/close?code=x").await.status, 400);
 }
@@ -128,16 +136,25 @@ fn port_in_use_exits_with_code_2() {
 #[test]
 fn bad_arguments_exit_with_code_2() {
     for args in [
-        &["--instance-name", "x"][..],
+        &["--port", "0"][..],
         &["--port", "nope", "--instance-name", "x"],
         &["--port", "0", "--instance-name", "x", "--frobnicate"],
     ] {
-        let output = Command::new(BIN).args(args).output().unwrap();
+        let output = Command::new(BIN)
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
         assert_eq!(output.status.code(), Some(2), "{args:?}");
-        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.stdout.is_empty());
+        let stderr = String::from_utf8_lossy(&output.stderr).to_lowercase();
         assert!(
             stderr.contains("usage: steadysocket-testserver"),
             "{stderr}"
         );
     }
+    let help = Command::new(BIN).arg("--help").output().unwrap();
+    assert_eq!(help.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(text.contains("--port-file"), "{text}");
 }

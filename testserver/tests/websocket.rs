@@ -168,3 +168,21 @@ async fn stalls_the_handshake() {
         (json!(1), json!(0))
     );
 }
+
+#[tokio::test]
+async fn a_client_leaving_a_timed_stall_is_never_counted() {
+    let server = Server::start();
+    // The stall outlasts the client: when it ends there is no one to answer.
+    let attempt = tokio::time::timeout(
+        Duration::from_millis(150),
+        connect_async(server.ws_url("/ws?client=gone&stall=400")),
+    )
+    .await;
+    assert!(attempt.is_err(), "handshake must not complete");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let stats = server.stats("gone").await;
+    assert_eq!(
+        (stats["stalled"].clone(), stats["connections"].clone()),
+        (json!(1), json!(0))
+    );
+}
