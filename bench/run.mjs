@@ -26,7 +26,12 @@ const opt = (name) => {
   return args.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
 };
 const smoke = args.includes("--smoke");
-const url = opt("--url") ?? "http://127.0.0.1:47390/";
+// The page's server: scripts/bench.sh starts it on a port the system picks.
+const url = opt("--url");
+if (!url) {
+  console.error("usage: node bench/run.mjs --url http://127.0.0.1:PORT/ [--smoke] [--out FILE] (scripts/bench.sh passes it)");
+  process.exit(2);
+}
 const out = opt("--out");
 // The package directory the page's server serves (a snapshot taken by
 // scripts/bench.sh, so that a rebuild during the run changes nothing).

@@ -10,7 +10,8 @@
 #   --only=receive,send,memory,latency,dead,size
 #                                    a subset; a full run of a subset writes
 #                                    target/bench-only.md, not bench/RESULTS.md
-#   STEADYSOCKET_BENCH_PORT          first of the five ports used (default 47390)
+#   STEADYSOCKET_BENCH_PORT          P: the five servers listen on P..P+4
+#                                    (default 0: free ports the system picks)
 # Ends with "bench: N passed, M failed"; exits 1 if any contender failed.
 source "$(dirname "$0")/lib.sh"
 
@@ -26,7 +27,7 @@ for arg in "$@"; do
   esac
 done
 
-PORT=${STEADYSOCKET_BENCH_PORT:-47390}
+PORT=${STEADYSOCKET_BENCH_PORT:-0}
 SERVER=target/release/steadysocket-testserver
 
 if [ "$BUILD" = 1 ]; then
@@ -50,6 +51,7 @@ esbuild bench/vendor-entry.js --bundle --format=esm --log-level=warning \
 # reconnecting contender for the reconnect cycles: Chromium spaces
 # connection attempts to one address by 10 ms, so they cycle side by side.
 EXTRA_PIDS=()
+PORT_FILES=()
 stop_all() {
   local pid
   for pid in "${EXTRA_PIDS[@]}"; do
@@ -60,6 +62,7 @@ stop_all() {
     kill -KILL "$pid" 2>/dev/null || true
   done
   stop_server
+  if [ ${#PORT_FILES[@]} -gt 0 ]; then rm -f "${PORT_FILES[@]}"; fi
   if [ -n "${SNAP:-}" ]; then rm -rf "$SNAP"; fi
 }
 trap stop_all EXIT
@@ -70,28 +73,34 @@ trap 'exit 130' INT TERM
 SNAP=$(mktemp -d)
 cp -r pkg/. "$SNAP/"
 
-step "starting the test servers on ports $PORT-$((PORT + 4))"
-MEM_PORTS=()
+step "starting the test servers"
+# Each reports the port it got in its --port-file (await_port, lib.sh).
+CYCLE_NAME="steadysocket-bench-cycles-$$"
 for i in 1 2 3 4; do
-  p=$((PORT + i))
-  if answer=$(curl -fsS --max-time 1 "http://127.0.0.1:$p/instance_name" 2>/dev/null); then
-    die "a different server ($answer) is already running on port $p; set STEADYSOCKET_BENCH_PORT"
+  p=0
+  if [ "$PORT" != 0 ]; then
+    p=$((PORT + i))
+    if answer=$(curl -fsS --max-time 1 "http://127.0.0.1:$p/instance_name" 2>/dev/null); then
+      die "a different server ($answer) is already running on port $p; set STEADYSOCKET_BENCH_PORT"
+    fi
   fi
-  "$SERVER" --port "$p" --instance-name "steadysocket-bench-cycles-$$" >/dev/null 2>&1 &
+  PORT_FILES+=("$(mktemp)")
+  "$SERVER" --port "$p" --port-file "${PORT_FILES[-1]}" --instance-name "$CYCLE_NAME" >/dev/null 2>&1 &
   EXTRA_PIDS+=("$!")
-  MEM_PORTS+=("$p")
 done
 start_server "$SERVER" "$PORT" "steadysocket-bench-$$" --www bench/www --pkg "$SNAP"
-for p in "${MEM_PORTS[@]}"; do
-  for _ in $(seq 100); do
-    curl -fsS --max-time 1 "http://127.0.0.1:$p/instance_name" >/dev/null 2>&1 && break
-    sleep 0.1
-  done
-  curl -fsS --max-time 1 "http://127.0.0.1:$p/instance_name" >/dev/null 2>&1 ||
-    die "the cycle server on port $p did not start (port taken?)"
+MEM_PORTS=()
+for i in 0 1 2 3; do
+  p=$(await_port "${EXTRA_PIDS[$i]}" "${PORT_FILES[$i]}") ||
+    die "a cycle server did not start (port taken?)"
+  rm -f "${PORT_FILES[$i]}"
+  answer=$(curl -fsS --max-time 5 "http://127.0.0.1:$p/instance_name" 2>/dev/null) || answer=
+  [ "$answer" = "$CYCLE_NAME" ] || die "the cycle server on port $p does not answer"
+  MEM_PORTS+=("$p")
 done
+echo "page server on port $SERVER_PORT, cycle servers on ports ${MEM_PORTS[*]}"
 
-ARGS=(--url "http://127.0.0.1:$PORT/" --pkg-dir "$SNAP" --mem-ports "$(IFS=,; echo "${MEM_PORTS[*]}")")
+ARGS=(--url "http://127.0.0.1:$SERVER_PORT/" --pkg-dir "$SNAP" --mem-ports "$(IFS=,; echo "${MEM_PORTS[*]}")")
 [ -n "$ONLY" ] && ARGS+=("$ONLY")
 if [ "$SMOKE" = 1 ]; then
   step "benchmarks, smoke run"

@@ -89,7 +89,13 @@ ensure_build_tools() {
 
 # ---- the test server -------------------------------------------------------
 
+# The tests and benchmarks start their servers on port 0: the system picks a
+# free port and the server writes it to its --port-file, so runs side by
+# side never fight over a port. An explicit port (the demo's 8787, or an
+# override from the environment) works the same way.
+
 SERVER_PID=""
+SERVER_PORT=""
 
 stop_server() {
   if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
@@ -98,33 +104,51 @@ stop_server() {
     kill -KILL "$SERVER_PID" 2>/dev/null || true
   fi
   SERVER_PID=""
+  SERVER_PORT=""
 }
 
-# start_server BINARY PORT NAME [ARGS...]: spawn it, then wait until
-# GET /instance_name answers NAME. Fails clearly if the process dies (port
-# taken) or another instance answers on the port.
-start_server() {
-  local bin=$1 port=$2 name=$3 log answer
-  shift 3
-  log=$(mktemp)
-  # A server already answering on the port is someone else's: say so.
-  if answer=$(curl -fsS --max-time 1 "http://127.0.0.1:$port/instance_name" 2>/dev/null); then
-    die "a different server ($answer) is already running on port $port; stop it or pick another port"
-  fi
-  "$bin" --port "$port" --instance-name "$name" "$@" >"$log" 2>&1 &
-  SERVER_PID=$!
+# await_port PID FILE: print the port the server PID wrote to FILE (its
+# --port-file, written once it listens); fails if the server exits first or
+# nothing comes within 30 s.
+await_port() {
+  local pid=$1 file=$2
   for _ in $(seq 300); do
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-      cat "$log" >&2
-      SERVER_PID=""
-      die "the test server exited before answering on port $port"
-    fi
-    if answer=$(curl -fsS --max-time 1 "http://127.0.0.1:$port/instance_name" 2>/dev/null); then
-      [ "$answer" = "$name" ] ||
-        die "a different server ($answer) is running on port $port"
+    if [ -s "$file" ]; then
+      cat "$file"
       return 0
     fi
+    kill -0 "$pid" 2>/dev/null || return 1
     sleep 0.1
   done
-  die "the test server did not answer on port $port within 30 s"
+  return 1
+}
+
+# start_server BINARY PORT NAME [ARGS...]: spawn it on PORT (0: a free port
+# the system picks), wait for the port it reports and until GET
+# /instance_name answers NAME there; SERVER_PORT is then that port. Fails
+# clearly if the process dies (a fixed port taken) or another instance
+# answers.
+start_server() {
+  local bin=$1 port=$2 name=$3 log portfile answer
+  shift 3
+  log=$(mktemp)
+  portfile=$(mktemp)
+  # A server already answering on a fixed port is someone else's: say so.
+  if [ "$port" != 0 ] &&
+    answer=$(curl -fsS --max-time 1 "http://127.0.0.1:$port/instance_name" 2>/dev/null); then
+    die "a different server ($answer) is already running on port $port; stop it or pick another port"
+  fi
+  "$bin" --port "$port" --port-file "$portfile" --instance-name "$name" "$@" >"$log" 2>&1 &
+  SERVER_PID=$!
+  if ! SERVER_PORT=$(await_port "$SERVER_PID" "$portfile"); then
+    cat "$log" >&2
+    rm -f "$portfile"
+    kill -0 "$SERVER_PID" 2>/dev/null || { SERVER_PID=""; die "the test server exited before listening (port $port)"; }
+    die "the test server did not report its port within 30 s"
+  fi
+  rm -f "$portfile"
+  answer=$(curl -fsS --max-time 5 "http://127.0.0.1:$SERVER_PORT/instance_name" 2>/dev/null) ||
+    die "the test server does not answer on port $SERVER_PORT"
+  [ "$answer" = "$name" ] ||
+    die "a different server ($answer) answered on port $SERVER_PORT"
 }

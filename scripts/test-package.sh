@@ -19,12 +19,12 @@
 # all against a test server of its own, stopped on exit.
 # Prints `ok   name` / `FAIL name: why` and a `package: N passed, M failed`
 # summary; exits 1 on any failure.
-#   STEADYSOCKET_PACKAGE_TEST_PORT  port of the test server (default 47321)
+#   STEADYSOCKET_PACKAGE_TEST_PORT  port of the test server (default 0: a
+#                                   free port the system picks)
 source "$(dirname "$0")/lib.sh"
 
-PORT=${STEADYSOCKET_PACKAGE_TEST_PORT:-47321}
+PORT=${STEADYSOCKET_PACKAGE_TEST_PORT:-0}
 WORK="$ROOT/target/package-test"
-BASE="http://127.0.0.1:$PORT"
 LOG=$(mktemp)
 trap 'stop_server; rm -f "$LOG"' EXIT
 
@@ -114,10 +114,12 @@ vite_build() {
 check "vite: vite build of an app importing the package emits its wasm" vite_build
 cp -r "$WORK/plain" "$WORK/shared" "$WORK/www/"
 
-step "test server on port $PORT"
+step "test server"
 cargo build -q -p steadysocket-testserver
 start_server target/debug/steadysocket-testserver "$PORT" "steadysocket-package-$$" \
   --www "$WORK/www" --pkg "$WORK/node_modules/steadysocket"
+BASE="http://127.0.0.1:$SERVER_PORT"
+echo "listening on $BASE"
 
 step "Node $(node --version) with ws"
 run node node "$WORK/node/test.mjs" "$BASE"
@@ -127,7 +129,7 @@ run node node --expose-gc "$WORK/node/defects.mjs" "$BASE"
 
 step "Chromium: Vite app and its worker, plain module page, module worker, Vite dev server, back/forward cache"
 run browser node "$WORK/browser/run.mjs" "$BASE" /vite/ /plain/ /plain/worker.html /plain/defects.html
-run vite-dev node "$WORK/browser/vite-dev.mjs" "ws://127.0.0.1:$PORT"
+run vite-dev node "$WORK/browser/vite-dev.mjs" "ws://127.0.0.1:$SERVER_PORT"
 run bfcache node "$WORK/browser/bfcache.mjs" "$BASE"
 stop_server
 

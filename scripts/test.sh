@@ -4,10 +4,11 @@
 # package and its tests where users are, a smoke run of the benchmarks, and
 # the demo page's end-to-end test in Chromium. Installs what is missing
 # first.
-#   STEADYSOCKET_TEST_PORT  port of the test server (default 47311)
+#   STEADYSOCKET_TEST_PORT  port of the test server (default 0: a free port
+#                           the system picks, reported by the server)
 source "$(dirname "$0")/lib.sh"
 
-PORT=${STEADYSOCKET_TEST_PORT:-47311}
+PORT=${STEADYSOCKET_TEST_PORT:-0}
 LOGS=$(mktemp -d)
 started=$(date +%s)
 
@@ -30,7 +31,8 @@ step "headless-Chromium tests"
 cargo build -q -p steadysocket-testserver
 trap stop_server EXIT
 start_server target/debug/steadysocket-testserver "$PORT" "steadysocket-test-$$"
-STEADYSOCKET_TEST_SERVER="127.0.0.1:$PORT" \
+# Compiled into the browser tests (the page gets no environment).
+STEADYSOCKET_TEST_SERVER="127.0.0.1:$SERVER_PORT" \
   wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" --mode no-install \
   2>&1 | tee "$LOGS/browser.log"
 stop_server
@@ -43,12 +45,11 @@ bash scripts/test-package.sh 2>&1 | tee "$LOGS/package.log"
 
 step "benchmarks, smoke run (tiny sizes, so the bench cannot rot)"
 cargo build --release -q -p steadysocket-testserver
-STEADYSOCKET_BENCH_PORT=${STEADYSOCKET_BENCH_PORT:-47400} \
-  bash scripts/bench.sh --smoke --no-build 2>&1 | tee "$LOGS/bench.log"
+bash scripts/bench.sh --smoke --no-build 2>&1 | tee "$LOGS/bench.log"
 
 step "demo page end to end (release package in Chromium, Playwright)"
 start_server target/debug/steadysocket-testserver "$PORT" "steadysocket-demo-test-$$" --www www --pkg pkg
-node tests/e2e/demo.mjs "http://127.0.0.1:$PORT/" 2>&1 | tee "$LOGS/demo.log"
+node tests/e2e/demo.mjs "http://127.0.0.1:$SERVER_PORT/" 2>&1 | tee "$LOGS/demo.log"
 stop_server
 
 passed=$(grep -hoE '[0-9]+ passed' "$LOGS"/*.log | awk '{s += $1} END {print s + 0}')

@@ -18,10 +18,14 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 /// `host:port` of the test server, fixed when the tests are compiled (the
-/// runner passes no environment to the page).
+/// runner passes no environment to the page). `scripts/test.sh` starts the
+/// server on a port the system picks and sets `STEADYSOCKET_TEST_SERVER` to
+/// it; there is no fixed default port. Without the variable the tests fail
+/// at their first request, on a host name that cannot exist (`.invalid`)
+/// and that names what is missing.
 pub const SERVER: &str = match option_env!("STEADYSOCKET_TEST_SERVER") {
     Some(s) => s,
-    None => "127.0.0.1:47311",
+    None => "steadysocket-test-server-unset.invalid",
 };
 
 thread_local! {
@@ -71,7 +75,12 @@ pub async fn http(path: &str) -> String {
     let url = format!("http://{SERVER}{path}");
     let resp = JsFuture::from(window.fetch_with_str(&url))
         .await
-        .expect("the test server answers");
+        .unwrap_or_else(|e| {
+            panic!(
+                "the test server at {SERVER} answers (STEADYSOCKET_TEST_SERVER \
+                 when the tests were built): {e:?}"
+            )
+        });
     let resp: web_sys::Response = resp.unchecked_into();
     let text = JsFuture::from(resp.text().expect("a body"))
         .await
