@@ -4,11 +4,11 @@
 //! chose in one of two ways, both written once the listener is bound (so a
 //! connection made after reading either is queued, never refused):
 //!
-//! * the first line on stdout, `listening on http://HOST:PORT` (the native
-//!   tests read it from a pipe);
 //! * with `--port-file FILE`, FILE holding the port and a newline, written
 //!   to a temporary file beside it and renamed into place, so that a reader
-//!   polling for FILE never sees it half-written (`scripts/lib.sh`).
+//!   polling for FILE never sees it half-written (`scripts/lib.sh`);
+//! * then the first line on stdout, `listening on http://HOST:PORT` (the
+//!   native tests read it from a pipe).
 
 use std::fs;
 use std::io::{self, Write};
@@ -23,15 +23,15 @@ pub fn url_host(host: &str) -> String {
     }
 }
 
-/// Prints the listening line and writes the port file, if one was asked for.
+/// Writes the port file, if one was asked for, then prints the listening
+/// line (so whoever reads the line finds the file in place too).
 pub fn announce(host: &str, port: u16, port_file: Option<&Path>) -> io::Result<()> {
-    let mut stdout = io::stdout().lock();
-    writeln!(stdout, "listening on http://{}:{port}", url_host(host))?;
-    stdout.flush()?;
     if let Some(file) = port_file {
         write_port_file(file, port)?;
     }
-    Ok(())
+    let mut stdout = io::stdout().lock();
+    writeln!(stdout, "listening on http://{}:{port}", url_host(host))?;
+    stdout.flush()
 }
 
 /// Writes `port` to `file` atomically (a temporary file, then a rename).

@@ -8,7 +8,7 @@
 //!
 //! * WebSocket upgrades on `/ws...`, with per-connection faults chosen in the
 //!   query string ([`params`], [`faults`], [`upgrade`], [`session`]),
-//!   including the throughput modes of the benchmarks ([`bench`]);
+//!   including the throughput modes of the benchmarks ([`bench`](mod@bench));
 //! * live control of open connections and of new handshakes under
 //!   `/control/...` ([`control`], [`registry`], [`restart`]);
 //! * per-client statistics under `/stats` ([`stats`]);

@@ -16,10 +16,10 @@
 //! every `OPTIONS` request is a CORS preflight answered by tower-http's
 //! [`CorsLayer`] (any origin and header, GET/POST/OPTIONS, cached 600 s).
 //! Plain HTTP responses also carry `Connection: close`: each request has a
-//! connection of its own, as with the hand-written server before, so that a
-//! restart leaves no idle keep-alive connection behind that would still
-//! answer while the server is "down", and so that a control request's
-//! response is out once its connection has closed ([`restart`]).
+//! connection of its own (as before the move to hyper), so that a restart
+//! leaves no idle keep-alive connection behind that would still answer
+//! while the server is "down", and so that a control request's response is
+//! out once its connection has closed ([`restart`]).
 //!
 //! [`upgrade`]: crate::upgrade
 //! [`stats`]: crate::stats

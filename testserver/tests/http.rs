@@ -158,3 +158,16 @@ fn bad_arguments_exit_with_code_2() {
     let text = String::from_utf8_lossy(&help.stdout);
     assert!(text.contains("--port-file"), "{text}");
 }
+
+#[test]
+fn port_file_reports_the_port_of_the_listening_line() {
+    let dir = std::env::temp_dir().join(format!("ss-port-file-it-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("port");
+    let server = Server::start_with(&["--port-file", file.to_str().unwrap()]);
+    let written = std::fs::read_to_string(&file).expect("the port file is written");
+    assert_eq!(written, format!("{}\n", server.port));
+    assert_ne!(server.port, 0);
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
