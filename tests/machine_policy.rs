@@ -13,7 +13,7 @@ use machine_support::{changed, closed_info, no_jitter, reach, ready, retry, Harn
 
 use steadysocket::machine::{
     is_quiet, Action, Cause, CloseFacts, CloseInfo, ClosePolicy, CloseRule, Config, DecidedBy,
-    Decision, DecisionKind, Event, Initiator, Millis, Paused, RuleAction, SocketId, State,
+    Decision, DecisionKind, Event, Initiator, Jitter, Millis, Paused, RuleAction, SocketId, State,
     StateKind, Verdict, VerdictAction, CODE_SESSION_NOT_FOUND, CODE_UNAUTHORIZED,
 };
 
@@ -395,6 +395,43 @@ fn a_retry_after_hint_is_capped_and_jittered_upward_only() {
         assert!((20_000..=30_000).contains(&delay), "seed {seed}: {delay}");
         assert_eq!(d.base_ms, Some(20_000));
     }
+}
+
+#[test]
+fn a_retry_after_window_spreads_the_waits_over_it_whatever_the_jitter() {
+    // "retry-after=10-60": uniform over [10 s, 60 s], with no jitter and
+    // with each strategy; the lowest and highest tenth are both reached.
+    for strategy in [Jitter::Convex, Jitter::Full, Jitter::Decorrelated] {
+        let (mut low, mut high) = (false, false);
+        for seed in 0..300 {
+            let mut config = Config {
+                seed,
+                ..no_jitter()
+            };
+            config.backoff.strategy = strategy;
+            let mut h = reach(Start::ReadyNo, config, false);
+            let (_, events) = h.close(1012, "ServiceRestart; retry-after=10-60");
+            let d = closed_info(&events).decision;
+            let delay = d.delay_ms.expect("a wait");
+            assert!(
+                (10_000..=60_000).contains(&delay),
+                "{strategy:?} seed {seed}: {delay}"
+            );
+            assert_eq!((d.base_ms, d.rule), (Some(10_000), Some(DecidedBy::Server)));
+            assert_eq!(h.m.poll_timeout(), Some(h.now + delay));
+            low |= delay < 15_000;
+            high |= delay > 55_000;
+        }
+        assert!(low && high, "{strategy:?}: low {low}, high {high}");
+    }
+    // Capped by maxServerDelayMs at both ends.
+    let capped = Config {
+        max_server_delay_ms: 20_000,
+        ..no_jitter()
+    };
+    let mut h = reach(Start::ReadyNo, capped, false);
+    let (_, events) = h.close(1012, "retry-after=30-90");
+    assert_eq!(closed_info(&events).decision.delay_ms, Some(20_000));
 }
 
 // ----- server disconnect errors and quiet codes ------------------------------

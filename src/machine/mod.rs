@@ -256,7 +256,8 @@
 //! - A close is judged by a [`ClosePolicy`]: by default 4003 is permanent
 //!   (`stopped`) and 4001 is retried three times; then `stopped`. 1013 (Try
 //!   Again Later) is retried from 5 s, and a reason carrying `retry-after=N`
-//!   makes the wait at least N seconds ([`retry_after_ms`]).
+//!   makes the wait at least N seconds, `retry-after=LOW-HIGH` draws it from
+//!   that window ([`retry_window_ms`]).
 //! - `pause()` in `ready/uninitialized` keeps the owed `onOpen` (Convex would
 //!   turn it into `onResume` and lose the open).
 //! - A deferred `onOpen` carries the count and last close reason of the open
@@ -294,7 +295,7 @@ pub use event::{
     Action, Beat, Cause, CloseFacts, CloseInfo, ConnectionState, DecidedBy, Decision, DecisionKind,
     DialContext, Event, Initiator, Note, OpenMeta, Output, Trigger,
 };
-pub use hint::retry_after_ms;
+pub use hint::{retry_after_ms, retry_window_ms};
 pub use machine::Machine;
 pub use millis::{round, Millis, MAX_MS};
 pub use outbox::{DropReason, Flushed, MessageId, OutboxLimits, Refusal};

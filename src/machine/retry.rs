@@ -5,7 +5,7 @@
 use super::backoff::{self, Delay, Rng};
 use super::config::Config;
 use super::event::{Cause, DecidedBy, Decision, DecisionKind};
-use super::hint::retry_after_ms;
+use super::hint::retry_window_ms;
 use super::millis::{floor, Millis};
 use super::policy::{RuleAction, Verdict, VerdictAction};
 use alloc::vec;
@@ -144,14 +144,21 @@ impl Budget {
     }
 
     /// The server's `retry-after` hint, capped by `max_server_delay_ms`,
-    /// makes a planned wait at least that long, jittered upward only.
+    /// makes a planned wait at least that long: a single number jittered
+    /// upward only (by up to `jitter` × it), a window drawn uniformly from.
     pub fn heed_server(&mut self, config: &Config, reason: &str, plan: &mut Plan) {
-        let (Some(hint), Some(delay)) = (retry_after_ms(reason), plan.decision.delay_ms) else {
+        let (Some((low, high)), Some(delay)) = (retry_window_ms(reason), plan.decision.delay_ms)
+        else {
             return;
         };
-        let base = hint.min(config.max_server_delay_ms);
-        let up = floor(base as f64 * config.backoff.jitter * self.rng.next_unit()) as Millis;
-        let wait = base.saturating_add(up);
+        let cap = config.max_server_delay_ms;
+        let (base, high) = (low.min(cap), high.min(cap));
+        let spread = if high > base {
+            (high - base) as f64
+        } else {
+            base as f64 * config.backoff.jitter
+        };
+        let wait = base.saturating_add(floor(spread * self.rng.next_unit()) as Millis);
         if wait > delay {
             plan.decision.base_ms = Some(base);
             plan.decision.delay_ms = Some(wait);
