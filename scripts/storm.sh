@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The reconnect-storm simulator (bench/storm): a fleet of steadysocket's real
 # state machines against a server that closes every connection, is down for
-# D seconds, then accepts C handshakes a second. Writes bench/STORM.md (every
-# table, with the date, the parameters and the machine) and bench/storm.svg
-# (the target scenario's attempts per second and clients connected).
+# D seconds, then accepts C handshakes a second. Writes bench/STORM.md (the
+# recommendation, every table, with the date, the parameters and the machine)
+# and bench/storm.svg (the target scenario's attempts per second and clients
+# connected: a column per server hint, a line per strategy).
 #   bash scripts/storm.sh              the full report (about 2 minutes, 3 GB
 #                                      of memory for the 1 000 000-client run)
-#   bash scripts/storm.sh --smoke      2 000 clients, two strategies, checks
-#                                      the model's bounds; writes nothing
+#   bash scripts/storm.sh --smoke      2 000 clients, two strategies without
+#                                      a hint and with retry-after=10-60,
+#                                      checks the model's bounds; writes nothing
 #   --no-million                       skip the 1 000 000-client run
 #   any other argument                 passed to the target scenario's run
 #                                      (e.g. --clients 50000 --rtt-ms 100)
@@ -40,22 +42,24 @@ run() { # run NAME TITLE ARGS...
   "$BIN" --title "$title" --markdown "$OUT/$name.md" "$@" >/dev/null
 }
 
+# Every strategy without a hint, with one shared retry-after=10 (= D), and
+# with the window retry-after=10-60 (D … D + N/C).
 run 1-target "Target: 100 000 clients, clean close 1012, down 10 s, C = 2 000/s" \
-  --clients 100000 --down-s 10 --rate 2000 --rtt-ms 50 --close 1012 --hints none,10 \
+  --clients 100000 --down-s 10 --rate 2000 --rtt-ms 50 --close 1012 --hints none,10,10-60 \
   --svg bench/storm.svg "${PASS[@]}"
 run 2-drop "The same with a TCP drop (1006): no reason, so no hint" \
   --clients 100000 --down-s 10 --rate 2000 --rtt-ms 50 --close 1006
-run 3-cap "Exploration: a larger backoffMaxMs (24 s, 32 s) with the hint" \
+run 3-cap "Exploration: a larger backoffMaxMs (24 s, 32 s) with one shared hint" \
   --hints 10 --strategies decorrelated,full --backoff-max-ms 24000 --note "max 24 s"
 "$BIN" --title "cap 32 s" --hints 10 --strategies decorrelated,full --backoff-max-ms 32000 --note "max 32 s" \
   --markdown "$OUT/3-cap32.md" >/dev/null
-run 4-window "Exploration: the server staggers each connection's hint over 10…50 s" \
-  --hints 10 --hint-window-s 40
-"$BIN" --title "window 10…60 s" --hints 10 --hint-window-s 50 \
-  --markdown "$OUT/4-window50.md" >/dev/null
+run 4-stagger "Exploration: single-number hints the server staggers per connection over 10…50 s" \
+  --hints 10 --hint-stagger-s 40
+"$BIN" --title "stagger 10…60 s" --hints 10 --hint-stagger-s 50 \
+  --markdown "$OUT/4-stagger50.md" >/dev/null
 if [ "$MILLION" = 1 ]; then
-  run 5-million "1 000 000 clients (C = 20 000/s: the same N/C), convex" \
-    --clients 1000000 --rate 20000 --strategies convex
+  run 5-million "1 000 000 clients (C = 20 000/s: the same N/C), convex, without a hint and with retry-after=10-60" \
+    --clients 1000000 --rate 20000 --strategies convex --hints none,10-60
 fi
 
 # The rows of a second run of a section, without its heading and
@@ -70,6 +74,25 @@ step "writing bench/STORM.md"
     "$(git rev-parse --short HEAD), on a machine with $(nproc) cores" \
     "($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))," \
     "$(rustc --version | cut -d' ' -f1-2), release build."
+  echo
+  echo "## Summary"
+  echo
+  grep -m1 '^\*\*Recommended' "$OUT/1-target.md"
+  echo
+  echo "The target: 99 % of the clients back within 1.25× the ideal D + N/C with fewer" \
+    "than 3 attempts per client on average. The window \`retry-after=LOW-HIGH\` makes" \
+    "every client draw its first wait uniformly from the window, whatever its jitter" \
+    "strategy (capped by maxServerDelayMs, 300 s by default), so a server that names" \
+    "the window it needs, D … D + N/C, gets its handshakes at the rate it can take" \
+    "them. One number instead (\`retry-after=10\`) is a floor every client shares:" \
+    "the jitter spreads it over 10–15 s at most, and the stampede starts again there."
+  if [ "$MILLION" = 1 ]; then
+    echo
+    echo "With 1 000 000 clients (C = 20 000/s):" \
+      "$(grep -m1 '^\*\*Recommended' "$OUT/5-million.md" | sed 's/^\*\*Recommended\.\*\* //')"
+  fi
+  echo
+  echo "## The model"
   echo
   echo "Every client runs steadysocket's own state machine (\`steadysocket::machine\`)," \
     "driven only through its public inputs; every delay is the machine's. The server" \
@@ -91,7 +114,13 @@ step "writing bench/STORM.md"
   echo
   cat "$OUT/1-target.md"
   echo
-  echo "![attempts per second and clients connected](storm.svg)"
+  echo "![attempts per second and clients connected, per server hint](storm.svg)"
+  echo
+  echo "The plot has a column per thing the server said (no hint, one shared" \
+    "\`retry-after=10\`, the window \`retry-after=10-60\`), on the same axes, and a" \
+    "line per strategy. With the window, the four strategies' lines lie on top of one" \
+    "another (the last drawn, decorrelated, shows): the window, not the strategy," \
+    "decides when each client tries."
   echo
   cat "$OUT/2-drop.md"
   echo
@@ -102,12 +131,18 @@ step "writing bench/STORM.md"
   sed -n '/^| run /,/^|---/p' "$OUT/3-cap32.md"
   rows "$OUT/3-cap32.md"
   echo
-  cat "$OUT/4-window.md"
+  head -n 2 "$OUT/4-stagger.md"
+  echo "Before the window hint, a server could spread clients that read one number" \
+    "only by giving each connection its own: \`retry-after=S\` with S uniform over a" \
+    "stagger. It must leave room for the machine's jitter, which spreads each hint" \
+    "upward by up to half of it; the window needs no such margin."
   echo
-  echo "Spread over 10…60 s (the whole of D + N/C):"
+  tail -n +3 "$OUT/4-stagger.md"
   echo
-  sed -n '/^| run /,/^|---/p' "$OUT/4-window50.md"
-  rows "$OUT/4-window50.md"
+  echo "Staggered over 10…60 s (the whole of D + N/C, with the jitter on top):"
+  echo
+  sed -n '/^| run /,/^|---/p' "$OUT/4-stagger50.md"
+  rows "$OUT/4-stagger50.md"
   if [ "$MILLION" = 1 ]; then
     echo
     cat "$OUT/5-million.md"

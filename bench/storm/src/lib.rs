@@ -11,8 +11,10 @@
 //!   `Action::Connect` is polled and answered with `on_open` at t = 0.
 //! - **The storm**: at t = 0 the server closes every connection, and every
 //!   client learns it at once: a clean close 1012 `ServiceRestart` (the
-//!   reason may carry the server's `retry-after=S` hint), or a TCP drop
-//!   (1006, not clean, no reason). See [`scenario::Close`].
+//!   reason may carry the server's hint: `retry-after=S`, a floor the
+//!   machine's jitter spreads upward, or the window `retry-after=LOW-HIGH`
+//!   the machine draws its wait from), or a TCP drop (1006, not clean, no
+//!   reason). See [`scenario::Close`] and [`scenario::Hint`].
 //! - **The server** ([`model::server`]): down for D seconds (every handshake
 //!   fails), then it accepts at most C handshakes per second through a token
 //!   bucket that starts full with `burst` tokens. A handshake over capacity

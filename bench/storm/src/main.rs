@@ -45,14 +45,17 @@ struct Args {
     /// How the server ends the connections at t = 0.
     #[arg(long, value_enum, default_value = "1012")]
     close: CloseArg,
-    /// Hint variants to run for each strategy, comma-separated: `none` or
-    /// the seconds of the server's `retry-after` (1012 only), e.g. `none,10`.
-    #[arg(long, value_delimiter = ',', default_value = "none")]
+    /// Hint variants to run for each strategy, comma-separated: `none`, the
+    /// seconds of the server's `retry-after=S`, or a window `LOW-HIGH` (the
+    /// machine draws its wait uniformly from it), 1012 only; e.g.
+    /// `none,10,10-60`.
+    #[arg(long, alias = "hint", value_delimiter = ',', default_value = "none")]
     hints: Vec<String>,
     /// Exploration: the server adds to each client's hint its own offset,
-    /// uniform in [0, W) seconds — spreading the fleet over a window.
-    #[arg(long, default_value_t = 0.0)]
-    hint_window_s: f64,
+    /// uniform in [0, W) seconds — spreading the fleet itself, for clients
+    /// that only know one number.
+    #[arg(long, alias = "hint-window-s", default_value_t = 0.0)]
+    hint_stagger_s: f64,
     /// Strategies, comma-separated: convex, full, equal, decorrelated.
     #[arg(
         long,
@@ -75,7 +78,8 @@ struct Args {
     /// The machine's backoff multiplier.
     #[arg(long, default_value_t = Backoff::default().multiplier)]
     multiplier: f64,
-    /// The machine's backoff jitter (also the hint's upward spread).
+    /// The machine's backoff jitter (also a single-number hint's upward
+    /// spread).
     #[arg(long, default_value_t = Backoff::default().jitter)]
     jitter: f64,
     /// Write the section (parameters, table, verdict) as markdown here.
@@ -91,8 +95,9 @@ struct Args {
     #[arg(long)]
     note: Option<String>,
     /// A quick check: 2 000 clients, C = 40/s (the target's N/C), convex
-    /// and full jitter, 2 minutes; checks the outcome against the model's
-    /// bounds and exits 1 if one fails. Writes nothing unless asked.
+    /// and full jitter, without a hint and with the window
+    /// `retry-after=10-60`, 2 minutes; checks the outcome against the
+    /// model's bounds and exits 1 if one fails. Writes nothing unless asked.
     #[arg(long)]
     smoke: bool,
 }
@@ -105,6 +110,8 @@ fn main() -> ExitCode {
         args.burst = None;
         args.horizon_s = 120.0;
         args.strategies = vec!["convex".into(), "full".into()];
+        args.close = CloseArg::Restart;
+        args.hints = vec!["none".into(), "10-60".into()];
     }
     let (scenario, variants) = match plan(&args) {
         Ok(p) => p,
@@ -181,23 +188,32 @@ fn plan(a: &Args) -> Result<(Scenario, Vec<Variant>), String> {
             ..Backoff::default()
         },
     };
-    let window_ms = ms(a.hint_window_s, "--hint-window-s")?;
+    let stagger_ms = ms(a.hint_stagger_s, "--hint-stagger-s")?;
     let mut hints = Vec::new();
     for h in &a.hints {
         if h == "none" {
             hints.push(None);
             continue;
         }
-        let secs: f64 = h
-            .parse()
-            .map_err(|_| format!("--hints: {h:?} is neither `none` nor seconds"))?;
         if close == Close::Drop {
             return Err("a 1006 drop carries no reason, so no hint: use --hints none".into());
         }
-        hints.push(Some(Hint {
-            after_ms: ms(secs, "--hints")?,
-            window_ms,
-        }));
+        let secs = |part: &str| {
+            part.parse::<f64>()
+                .map_err(|_| format!("--hints: {h:?} is not `none`, seconds or LOW-HIGH"))
+                .and_then(|s| ms(s, "--hints"))
+        };
+        let hint = match h.split_once('-') {
+            None => Hint::single(secs(h)?),
+            Some((low, high)) => {
+                let (low, high) = (secs(low)?, secs(high)?);
+                if high <= low {
+                    return Err(format!("--hints: window {h:?} must end after it begins"));
+                }
+                Hint::window(low, high)
+            }
+        };
+        hints.push(Some(Hint { stagger_ms, ..hint }));
     }
     let mut variants = Vec::new();
     for name in &a.strategies {
@@ -213,13 +229,17 @@ fn plan(a: &Args) -> Result<(Scenario, Vec<Variant>), String> {
     Ok((scenario, variants))
 }
 
-/// The markdown section: parameters, table, verdict, cost.
+/// The markdown section: parameters, table, verdict, the recommendation
+/// (when the runs have what it compares), cost.
 fn section(title: &str, s: &Scenario, rows: &[Summary]) -> String {
     let peak = sys::peak_rss_kib().map_or("—".to_owned(), |k| {
         format!("{:.0} MiB", k as f64 / 1024.0)
     });
+    let recommendation =
+        report::recommendation(s, rows).map_or(String::new(), |r| format!("{r}\n"));
     format!(
-        "## {title}\n\n{}\n{}\n{}\nThe process's peak RSS (VmHWM) over all runs: {peak}.\n",
+        "## {title}\n\n{}\n{}\n{}\n{recommendation}\
+         The process's peak RSS (VmHWM) over all runs: {peak}.\n",
         report::parameters(s),
         report::table(s, rows),
         report::verdict(s, rows),

@@ -1,6 +1,7 @@
 //! What is simulated: the fleet's size, the server's restart and capacity,
 //! the network, and each run's variant — a jitter strategy, with or without
-//! the server's hint. Also the machine config each client runs with.
+//! the server's hint (one number or a window). Also the machine config each
+//! client runs with.
 
 use steadysocket::machine::{Backoff, Config, Jitter, Millis};
 
@@ -8,7 +9,8 @@ use steadysocket::machine::{Backoff, Config, Jitter, Millis};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Close {
     /// A clean close 1012 (Service Restart), reason `ServiceRestart`, with
-    /// `; retry-after=S` when the variant has a hint.
+    /// `; retry-after=S` or `; retry-after=LOW-HIGH` when the variant has a
+    /// hint.
     Restart,
     /// The TCP connection drops: 1006, not clean, no reason (so no hint).
     Drop,
@@ -24,15 +26,57 @@ impl Close {
     }
 }
 
-/// The server's `retry-after` hint in its 1012 close.
+/// The server's `retry-after` hint in its 1012 close: one number
+/// (`retry-after=10`: wait at least that long, spread upward by the
+/// machine's jitter) or a window (`retry-after=10-60`: the machine draws its
+/// wait uniformly from it, whatever its jitter strategy).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Hint {
-    /// The hint's seconds, in ms.
-    pub after_ms: Millis,
-    /// An exploration: the server adds to each client's hint an offset of
-    /// its own drawn uniformly from `[0, window_ms)` (0: every client gets
-    /// the same hint).
-    pub window_ms: Millis,
+    /// The hint's seconds (a window's low end), in ms.
+    pub low_ms: Millis,
+    /// A window's high end, in ms; equal to `low_ms` for one number.
+    pub high_ms: Millis,
+    /// An exploration: the server adds to each client's hint (both ends) an
+    /// offset of its own drawn uniformly from `[0, stagger_ms)` — the
+    /// spreading a server can do by itself for clients that only know one
+    /// number (0: every client gets the same hint).
+    pub stagger_ms: Millis,
+}
+
+impl Hint {
+    /// `retry-after=S`, the same for every client.
+    pub fn single(ms: Millis) -> Hint {
+        Hint {
+            low_ms: ms,
+            high_ms: ms,
+            stagger_ms: 0,
+        }
+    }
+
+    /// `retry-after=LOW-HIGH`, the same for every client.
+    pub fn window(low_ms: Millis, high_ms: Millis) -> Hint {
+        Hint {
+            low_ms,
+            high_ms,
+            stagger_ms: 0,
+        }
+    }
+
+    /// Whether the reason carries a window rather than one number.
+    pub fn is_window(&self) -> bool {
+        self.high_ms > self.low_ms
+    }
+
+    /// What follows `retry-after=` for a client whose offset is `offset_ms`:
+    /// `10`, `10.5`, `10-60`.
+    pub fn wire(&self, offset_ms: Millis) -> String {
+        let low = wire_secs(self.low_ms + offset_ms);
+        if self.is_window() {
+            format!("{low}-{}", wire_secs(self.high_ms + offset_ms))
+        } else {
+            low
+        }
+    }
 }
 
 /// One run's variant.
@@ -45,16 +89,18 @@ pub struct Variant {
 }
 
 impl Variant {
-    /// `convex`, `full`, … with the hint, if any: `convex + hint 10 s`.
+    /// The strategy's name and what the server said, as it said it:
+    /// `convex`, `convex + retry-after=10`, `convex + retry-after=10-60`,
+    /// `convex + staggered retry-after=10…50`.
     pub fn label(&self) -> String {
         let name = strategy_name(self.strategy);
         match self.hint {
             None => name.to_owned(),
-            Some(h) if h.window_ms == 0 => format!("{name} + hint {}", secs(h.after_ms)),
+            Some(h) if h.stagger_ms == 0 => format!("{name} + retry-after={}", h.wire(0)),
             Some(h) => format!(
-                "{name} + hint {}…{}",
-                secs(h.after_ms),
-                secs(h.after_ms + h.window_ms)
+                "{name} + staggered retry-after={}…{}",
+                h.wire(0),
+                h.wire(h.stagger_ms)
             ),
         }
     }
@@ -83,12 +129,13 @@ pub fn parse_strategy(name: &str) -> Option<Jitter> {
     STRATEGIES.into_iter().find(|&s| strategy_name(s) == name)
 }
 
-/// `12 s`, `2.5 s`.
-fn secs(ms: Millis) -> String {
-    if ms.is_multiple_of(1000) {
-        format!("{} s", ms / 1000)
+/// Seconds as a close reason's hint writes them: `12`, `2.5`, `0.125`.
+fn wire_secs(ms: Millis) -> String {
+    let (s, frac) = (ms / 1000, ms % 1000);
+    if frac == 0 {
+        s.to_string()
     } else {
-        format!("{} s", ms as f64 / 1000.0)
+        format!("{s}.{frac:03}").trim_end_matches('0').to_owned()
     }
 }
 
@@ -158,13 +205,12 @@ impl Scenario {
             (Close::Drop, _) => (1006, String::new(), false),
             (Close::Restart, None) => (1012, "ServiceRestart".to_owned(), true),
             (Close::Restart, Some(h)) => {
-                let offset = if h.window_ms == 0 {
+                let offset = if h.stagger_ms == 0 {
                     0
                 } else {
-                    mix(self.seed ^ 0x5e4e_4e4e_4e4e_4e4e, u64::from(client)) % h.window_ms
+                    mix(self.seed ^ 0x5e4e_4e4e_4e4e_4e4e, u64::from(client)) % h.stagger_ms
                 };
-                let ms = h.after_ms + offset;
-                let reason = format!("ServiceRestart; retry-after={}.{:03}", ms / 1000, ms % 1000);
+                let reason = format!("ServiceRestart; retry-after={}", h.wire(offset));
                 (1012, reason, true)
             }
         }
@@ -189,30 +235,48 @@ fn mix(seed: u64, i: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use steadysocket::machine::retry_after_ms;
+    use steadysocket::machine::{retry_after_ms, retry_window_ms};
 
     #[test]
     fn the_hint_in_the_reason_is_the_one_the_machine_reads() {
         let s = Scenario::default();
         let v = Variant {
             strategy: Jitter::Convex,
-            hint: Some(Hint {
-                after_ms: 10_000,
-                window_ms: 0,
-            }),
+            hint: Some(Hint::single(10_000)),
         };
         let (code, reason, clean) = s.close_for(&v, 7);
         assert_eq!((code, clean), (1012, true));
-        assert_eq!(retry_after_ms(&reason), Some(10_000));
-        let spread = Variant {
+        assert_eq!(reason, "ServiceRestart; retry-after=10");
+        assert_eq!(retry_window_ms(&reason), Some((10_000, 10_000)));
+        assert_eq!(v.label(), "convex + retry-after=10");
+
+        let window = Variant {
+            hint: Some(Hint::window(10_000, 60_000)),
+            ..v
+        };
+        let reason = s.close_for(&window, 7).1;
+        assert_eq!(reason, "ServiceRestart; retry-after=10-60");
+        assert_eq!(retry_window_ms(&reason), Some((10_000, 60_000)));
+        assert_eq!(window.label(), "convex + retry-after=10-60");
+
+        let odd = Variant {
+            hint: Some(Hint::window(2500, 7250)),
+            ..v
+        };
+        let reason = s.close_for(&odd, 7).1;
+        assert_eq!(reason, "ServiceRestart; retry-after=2.5-7.25");
+        assert_eq!(retry_window_ms(&reason), Some((2500, 7250)));
+
+        let staggered = Variant {
             hint: Some(Hint {
-                after_ms: 10_000,
-                window_ms: 50_000,
+                stagger_ms: 50_000,
+                ..Hint::single(10_000)
             }),
             ..v
         };
+        assert_eq!(staggered.label(), "convex + staggered retry-after=10…60");
         let hints: Vec<u64> = (0..1000)
-            .map(|i| retry_after_ms(&s.close_for(&spread, i).1).unwrap())
+            .map(|i| retry_after_ms(&s.close_for(&staggered, i).1).unwrap())
             .collect();
         assert!(hints.iter().all(|&h| (10_000..60_000).contains(&h)));
         assert!(hints.iter().any(|&h| h < 15_000) && hints.iter().any(|&h| h > 55_000));

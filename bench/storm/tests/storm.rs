@@ -1,7 +1,8 @@
 //! The simulator against what must hold whatever the strategy: the physical
 //! bound of a server that accepts C handshakes a second, the token bucket's
-//! allowance, the first delay's documented bounds, the hint as a floor, and
-//! reproducibility. Expected values come from the scenario's parameters and
+//! allowance, the first delay's documented bounds, the hint as a floor, the
+//! window hint's waits inside the window, a window sized to the server's
+//! capacity costing about one attempt per client, and reproducibility. Expected values come from the scenario's parameters and
 //! the machine's documentation (`Jitter`, `Backoff`), never from the code
 //! under test. Small fleets: the whole file runs in about a second.
 
@@ -23,16 +24,18 @@ fn scenario(clients: u32, down_ms: Millis, rate: u32, burst: u32) -> Scenario {
     }
 }
 
-/// Every strategy, without and with a hint of `hint_ms`.
+/// Every strategy, without a hint, with `retry-after=hint` and with the
+/// window `retry-after=hint-(3 × hint)`.
 fn variants(hint_ms: Millis) -> Vec<Variant> {
-    let hint = Hint {
-        after_ms: hint_ms,
-        window_ms: 0,
-    };
+    let hints = [
+        None,
+        Some(Hint::single(hint_ms)),
+        Some(Hint::window(hint_ms, 3 * hint_ms)),
+    ];
     STRATEGIES
         .into_iter()
         .flat_map(|strategy| {
-            [None, Some(hint)]
+            hints
                 .into_iter()
                 .map(move |hint| Variant { strategy, hint })
         })
@@ -156,10 +159,7 @@ fn the_servers_hint_is_a_floor_spread_upward_by_the_jitter() {
     // (1 + jitter 0.5) — whatever the strategy.
     let s = scenario(2000, 0, 10_000_000, 2000);
     for strategy in STRATEGIES {
-        let hint = Some(Hint {
-            after_ms: 3000,
-            window_ms: 0,
-        });
+        let hint = Some(Hint::single(3000));
         let o = run(&s, &Variant { strategy, hint });
         assert_eq!(o.attempts_per_s[..3].iter().sum::<u32>(), 0, "{strategy:?}");
         for c in &o.clients {
@@ -171,14 +171,76 @@ fn the_servers_hint_is_a_floor_spread_upward_by_the_jitter() {
 }
 
 #[test]
+fn a_window_hints_waits_are_drawn_from_the_whole_window() {
+    // retry-after=3-9 with the server back at once and no capacity limit:
+    // whatever the strategy (its first delay is at most 3 s, below the
+    // window), one attempt each, begun inside [3 s, 9 s] (the machine's
+    // docs: uniform in the window), so back one round trip later — and
+    // spread over the whole window: each sixth of it (1 s) holds a sixth of
+    // the 2 000 clients, 333 ± 4.5 standard deviations (√(2000 · 1/6 · 5/6)
+    // ≈ 16.7), so 250..=420.
+    let s = scenario(2000, 0, 10_000_000, 2000);
+    for strategy in STRATEGIES {
+        let hint = Some(Hint::window(3000, 9000));
+        let o = run(&s, &Variant { strategy, hint });
+        assert_eq!(o.attempts_per_s[..3].iter().sum::<u32>(), 0, "{strategy:?}");
+        let mut sixths = [0u32; 6];
+        for c in &o.clients {
+            assert_eq!(c.attempts, 1, "{strategy:?}");
+            let t = c.back_at.expect("back");
+            assert!((3050..=9050).contains(&t), "{strategy:?}: back at {t} ms");
+            sixths[(((t - 3050) / 1000) as usize).min(5)] += 1;
+        }
+        assert!(
+            sixths.iter().all(|&k| (250..=420).contains(&k)),
+            "{strategy:?}: clients per second of the window {sixths:?}"
+        );
+    }
+}
+
+#[test]
+fn a_window_sized_to_the_servers_capacity_costs_about_one_attempt() {
+    // 2 000 clients, down 5 s, then 100 handshakes a second: the server
+    // says retry-after=5-25 (D … D + N/C). Arrivals then match what the
+    // server takes, so nearly every client's first attempt is its last:
+    // none while the server is down (the window starts when it is up), and
+    // fewer than 1.3 attempts per client on average — where the same fleet
+    // without a hint makes more than 2 (so the bound can fail).
+    let s = scenario(2000, 5000, 100, 10);
+    for strategy in STRATEGIES {
+        let hint = Some(Hint::window(5000, 25_000));
+        let o = run(&s, &Variant { strategy, hint });
+        assert!(
+            o.clients.iter().all(|c| c.back_at.is_some()),
+            "{strategy:?}"
+        );
+        assert!(o.clients.iter().all(|c| c.down == 0), "{strategy:?}");
+        let mean = mean_attempts(&o);
+        assert!(mean < 1.3, "{strategy:?}: {mean:.2} attempts per client");
+        let unhinted = mean_attempts(&run(
+            &s,
+            &Variant {
+                strategy,
+                hint: None,
+            },
+        ));
+        assert!(
+            unhinted > 2.0,
+            "{strategy:?}: {unhinted:.2} attempts without a hint"
+        );
+    }
+}
+
+fn mean_attempts(o: &Outcome) -> f64 {
+    o.clients.iter().map(|c| f64::from(c.attempts)).sum::<f64>() / o.clients.len() as f64
+}
+
+#[test]
 fn the_same_seed_gives_the_same_run() {
     let s = scenario(1500, 4000, 60, 6);
     let v = Variant {
         strategy: Jitter::Decorrelated,
-        hint: Some(Hint {
-            after_ms: 4000,
-            window_ms: 0,
-        }),
+        hint: Some(Hint::window(4000, 30_000)),
     };
     let strip = |o: Outcome| (o.clients, o.attempts_per_s, o.accepted_at);
     let a = strip(run(&s, &v));
