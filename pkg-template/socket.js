@@ -7,6 +7,10 @@ import initWasm, { initSync as initWasmSync, Core } from "./steadysocket.js";
 import { anchorOf, closeCode, compile, defaultClosePolicy, sizeOf } from "./options.js";
 import { connectionState, door, STATES } from "./door.js";
 
+// For steadysocket/shared (sharing.js), which checks what SteadySocket
+// checks; an application that does not import it bundles none of this twice.
+export { closeCode, compile, isPlainObject, LAYOUT, sizeOf } from "./options.js";
+
 let loaded = false;
 // Why the last load failed, for the error `new` throws.
 let failure = null;

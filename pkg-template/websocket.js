@@ -235,7 +235,8 @@ export class SteadyWebSocket extends EventTarget {
       },
     };
     if (protocols !== undefined) coreOptions.protocols = protocols;
-    this.#core = new SteadySocket(url, coreOptions);
+    // A subclass may bring its own core (steadysocket/shared's does).
+    this.#core = new (new.target.Core ?? SteadySocket)(url, coreOptions);
   }
 
   // `onopen`, `onmessage`, `onclose`, `onerror`.

@@ -86,6 +86,9 @@ grep -q 'import.meta.url' "$STAGE/pkg/steadysocket.js" ||
   --outfile="$STAGE/pkg/socket.js"
 cp pkg-template/websocket.js pkg-template/manual.js pkg-template/index.js \
   pkg-template/node.js pkg-template/index.d.ts \
+  pkg-template/sharing.js pkg-template/sharing-websocket.js \
+  pkg-template/shared.js pkg-template/shared-node.js \
+  pkg-template/shared.d.ts \
   pkg-template/README.md pkg-template/LICENSE "$STAGE/pkg/"
 node -e '
   const fs = require("fs");
@@ -123,6 +126,7 @@ size pkg/steadysocket_bg.wasm
 size pkg/steadysocket.js
 size pkg/socket.js
 size pkg/websocket.js
+size pkg/sharing.js
 size pkg/manual.js
 size pkg/index.js
 size pkg/node.js

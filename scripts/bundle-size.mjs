@@ -40,8 +40,8 @@ async function minify(file) {
   return Buffer.from(out.outputFiles[0].contents);
 }
 
-/** The minified bundle of an entry that imports `names` from the package. */
-async function bundle(names) {
+/** The minified bundle of an entry that imports `names` from the package (or `entry` of it). */
+async function bundle(names, from = "index.js") {
   const work = mkdtempSync(path.join(tmpdir(), "steadysocket-size-"));
   try {
     const entry = path.join(work, "app.js");
@@ -65,7 +65,7 @@ async function bundle(names) {
       // The .wasm stays a file of its own, as bundlers emit it.
       loader: { ".wasm": "file" },
       outdir: work,
-      alias: { steadysocket: path.join(dir, "index.js") },
+      alias: { steadysocket: path.join(dir, from) },
     });
     const js = out.outputFiles.filter((f) => f.path.endsWith(".js"));
     return Buffer.concat(js.map((f) => Buffer.from(f.contents)));
@@ -89,14 +89,19 @@ for (const name of readdirSync(dir).sort()) {
 const wasm = files.find((f) => f.file.endsWith(".wasm"));
 const core = await bundle(["SteadySocket"]);
 const both = await bundle(["SteadySocket", "SteadyWebSocket"]);
+// steadysocket/shared (one connection for all tabs), for who opts in.
+const sharing = files.some((f) => f.file === "shared.js") ? await bundle(["SteadySocket"], "shared.js") : null;
 const shipped = {
   steadySocket: { jsGzip: gz(core), wasmGzip: wasm.gzip, total: gz(core) + wasm.gzip },
   both: { jsGzip: gz(both), wasmGzip: wasm.gzip, total: gz(both) + wasm.gzip },
 };
 shipped.steadyWebSocketExtra = shipped.both.total - shipped.steadySocket.total;
+if (sharing) shipped.sharedExtra = gz(sharing) - gz(core);
 // What npm installs that an application loads: every .js and the .wasm
-// (node.js is for Node only; the browser loads the others).
-const browserFiles = files.filter((f) => f.file !== "node.js");
+// (node.js and shared-node.js are for Node only; the sharing modules only
+// for who imports steadysocket/shared).
+const optIn = ["node.js", "shared-node.js", "shared.js", "sharing.js", "sharing-websocket.js"];
+const browserFiles = files.filter((f) => !optIn.includes(f.file));
 const asShipped = browserFiles.reduce((n, f) => n + f.gzip, 0);
 
 const kb = (b) => (b / 1024).toFixed(1);
@@ -112,7 +117,8 @@ if (json) {
   console.log(`what a bundler ships, gzip -9 (minified JS + wasm):`);
   console.log(`  import { SteadySocket }:                  ${shipped.steadySocket.total} B (${kb(shipped.steadySocket.total)} KB) = JS ${shipped.steadySocket.jsGzip} + wasm ${wasm.gzip}`);
   console.log(`  import { SteadySocket, SteadyWebSocket }: ${shipped.both.total} B (${kb(shipped.both.total)} KB); SteadyWebSocket adds ${shipped.steadyWebSocketExtra} B`);
-  console.log(`  as shipped, unminified (every browser file, gzip -9 each): ${asShipped} B (${kb(asShipped)} KB)`);
+  if (sharing) console.log(`  steadysocket/shared's SteadySocket adds: ${shipped.sharedExtra} B`);
+  console.log(`  as shipped, unminified (every browser file but steadysocket/shared's, gzip -9 each): ${asShipped} B (${kb(asShipped)} KB)`);
 }
 if (budget !== null) {
   const total = shipped.steadySocket.total;

@@ -126,11 +126,13 @@ run node node "$WORK/node/test.mjs" "$BASE"
 run node node "$WORK/node/init-bytes.mjs" "$BASE"
 run node node "$WORK/node/no-init.mjs"
 run node node --expose-gc "$WORK/node/defects.mjs" "$BASE"
+run node node "$WORK/node/shared.mjs" "$BASE"
 
-step "Chromium: Vite app and its worker, plain module page, module worker, Vite dev server, back/forward cache"
+step "Chromium: Vite app and its worker, plain module page, module worker, Vite dev server, back/forward cache, one connection for all tabs"
 run browser node "$WORK/browser/run.mjs" "$BASE" /vite/ /plain/ /plain/worker.html /plain/defects.html
 run vite-dev node "$WORK/browser/vite-dev.mjs" "ws://127.0.0.1:$SERVER_PORT"
 run bfcache node "$WORK/browser/bfcache.mjs" "$BASE"
+run tabs node "$WORK/browser/tabs.mjs" "$BASE"
 stop_server
 
 passed=$(grep -c '^ok ' "$LOG" || true)

@@ -15,6 +15,11 @@ const EXPECTED = [
   "manual.js",
   "node.js",
   "package.json",
+  "shared-node.js",
+  "shared.d.ts",
+  "shared.js",
+  "sharing-websocket.js",
+  "sharing.js",
   "socket.js",
   "steadysocket.js",
   "steadysocket_bg.wasm",
@@ -56,13 +61,22 @@ check("package.json names the package, its version and its entry points", () => 
   assert(pkg.description && pkg.keywords?.length && pkg.repository?.url, "description, keywords or repository missing");
   // Only the entries that load the wasm on import have side effects: a
   // bundler may drop the rest (SteadyWebSocket when unused), not them.
-  assert(JSON.stringify(pkg.sideEffects) === '["./index.js","./node.js"]', `sideEffects ${JSON.stringify(pkg.sideEffects)}`);
+  assert(
+    JSON.stringify(pkg.sideEffects) === '["./index.js","./node.js","./shared.js","./shared-node.js"]',
+    `sideEffects ${JSON.stringify(pkg.sideEffects)}`,
+  );
   assert(pkg.types === "./index.d.ts", `types ${pkg.types}`);
   const root = pkg.exports?.["."];
   assert(root && Object.keys(root)[0] === "types", 'exports["."] must list "types" first');
   assert(root.types === "./index.d.ts" && root.node === "./node.js" && root.default === "./index.js", "exports");
   const manual = pkg.exports?.["./manual"];
   assert(manual?.types === "./index.d.ts" && manual?.default === "./manual.js", 'exports["./manual"]');
+  const shared = pkg.exports?.["./shared"];
+  assert(
+    shared && Object.keys(shared)[0] === "types" && shared.types === "./shared.d.ts" &&
+      shared.node === "./shared-node.js" && shared.default === "./shared.js",
+    'exports["./shared"]',
+  );
   assert(packed.entryCount === EXPECTED.length, `entryCount ${packed.entryCount}`);
 });
 
@@ -78,7 +92,7 @@ check("the README covers installing and both classes", () => {
 });
 
 check("the types say no `any`", () => {
-  const code = read("index.d.ts").replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
+  const code = (read("index.d.ts") + read("shared.d.ts")).replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
   const hits = code.split("\n").filter((l) => /\bany\b/.test(l));
   assert(hits.length === 0, hits.join(" | "));
 });

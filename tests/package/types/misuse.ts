@@ -8,6 +8,10 @@ export async function misuse(): Promise<void> {
   // @ts-expect-error initSync needs { module }
   initSync(new Uint8Array(8));
 
+  // @ts-expect-error the plain classes do not share (steadysocket/shared's do)
+  new SteadySocket("wss://x", { shareAcrossTabs: true });
+  // @ts-expect-error a jitter strategy that does not exist
+  new SteadySocket("wss://x", { backoffJitter: "half" });
   // @ts-expect-error an unknown option (onopen for onOpen)
   new SteadySocket("wss://x", { onopen() {} });
   // @ts-expect-error a URL where a function or string is wanted (not a Request)
