@@ -2,16 +2,21 @@
 // connects to the test server that serves this page; the buttons inject
 // faults through the server's /control endpoints or call the socket's
 // methods, and every callback is drawn on the page.
-// The package entry, as `import ... from "steadysocket"` resolves it.
-import { SteadySocket } from "/pkg/index.js"; // the import loads the .wasm
+// The package entry, as `import ... from "steadysocket"` resolves it (the
+// import loads the .wasm); with ?share, "steadysocket/shared": one
+// connection for all the demo's tabs.
 import { Diagram } from "./diagram.js";
 import { LANES, Session, TimelineView, renderCloses, ruleText } from "./timeline.js";
 
 const $ = (id) => document.getElementById(id);
 const now = () => performance.now();
 
+const sharing = new URLSearchParams(location.search).has("share");
+const { SteadySocket } = await import(sharing ? "/pkg/shared.js" : "/pkg/index.js");
+
 // One id per page load: the server's faults and statistics are per client.
-const client = "demo-" + Math.random().toString(36).slice(2, 8);
+// Sharing tabs share one: the leader's connection is the one to break.
+const client = sharing ? "demo-shared" : "demo-" + Math.random().toString(36).slice(2, 8);
 const url = `ws://${location.host}/ws?client=${client}`;
 
 const session = new Session(now());
@@ -164,6 +169,7 @@ let probing = false;
 
 const socket = new SteadySocket(url, {
   ...settings,
+  ...(sharing ? { shareAcrossTabs: true } : {}),
   closePolicy,
   ...callbacks,
   logger: {
@@ -190,6 +196,7 @@ $("url").textContent = url;
   $("options").replaceChildren(
     line("new SteadySocket(url, {"),
     ...Object.entries(settings).map(([k, v]) => line(`${k}: ${value(v)},`, "opt")),
+    ...(sharing ? [line("shareAcrossTabs: true, // steadysocket/shared", "opt")] : []),
     line("closePolicy, // see below", "opt"),
     line("logger: { log, logVerbose },", "opt"),
     line("onOpen, onClose, onStateChange, …", "opt"),
@@ -227,6 +234,8 @@ function render() {
   $("c-state").textContent = s.state + (s.paused && s.paused !== "no" ? ` (paused: ${s.paused})` : "");
   $("c-state").dataset.state = s.state;
   $("c-connections").textContent = s.connectionCount;
+  $("c-role").textContent = sharing ? socket.role : "not shared";
+  $("c-role").dataset.role = sharing ? socket.role : "";
   $("c-retries").textContent = s.connectionRetries;
   trackOutbox();
   $("c-sent").textContent = counters.sent;
@@ -337,6 +346,18 @@ function send() {
   update();
 }
 $("send").onclick = send;
+$("share").checked = sharing;
+$("share").onchange = (e) => {
+  // The option is read when the socket is made: a page of its own.
+  const next = new URL(location.href);
+  if (e.target.checked) next.searchParams.set("share", "");
+  else next.searchParams.delete("share");
+  location.assign(next);
+};
+$("another-tab").onclick = () => {
+  did("open another tab");
+  window.open(location.href, "_blank");
+};
 $("message").onkeydown = (e) => {
   if (e.key === "Enter") send();
 };

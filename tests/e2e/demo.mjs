@@ -205,6 +205,21 @@ try {
     assert(await mark.getAttribute("data-decision") === "permanent", "the timeline does not mark 4003 permanent");
   });
 
+  await check("share across tabs: the switch reloads the page sharing; another tab follows its connection", async () => {
+    await Promise.all([page.waitForNavigation(), page.check("#share")]);
+    await waitForState("ready");
+    await page.waitForFunction(() => document.getElementById("c-role").textContent === "leader");
+    const connections = async () => (await (await fetch(new URL("/stats?client=demo-shared", url))).json()).connections;
+    const before = await connections();
+    const [other] = await Promise.all([page.context().waitForEvent("page"), page.click("#another-tab")]);
+    other.on("pageerror", (e) => errors.push(`page error (second tab): ${e.message}`));
+    await other.waitForFunction(() => document.getElementById("c-role")?.textContent === "follower", null, { timeout: TIMEOUT });
+    await other.waitForFunction(() => document.getElementById("diagram")?.dataset.state === "ready", null, { timeout: TIMEOUT });
+    const after = await connections();
+    assert(after === before, `the second tab made a connection of its own (${before} → ${after})`);
+    await other.close();
+  });
+
   await check("no page errors", async () => {
     assert(errors.length === 0, errors.join("; "));
   }, { needsPage: false });
