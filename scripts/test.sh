@@ -47,6 +47,9 @@ step "benchmarks, smoke run (tiny sizes, so the bench cannot rot)"
 cargo build --release -q -p steadysocket-testserver
 bash scripts/bench.sh --smoke --no-build 2>&1 | tee "$LOGS/bench.log"
 
+step "reconnect storm, smoke run (2 000 clients, so the simulator cannot rot)"
+cargo run -q -p steadysocket-storm -- --smoke 2>&1 | tail -n 3 | tee "$LOGS/storm.log"
+
 step "demo page end to end (release package in Chromium, Playwright)"
 start_server target/debug/steadysocket-testserver "$PORT" "steadysocket-demo-test-$$" --www www --pkg pkg
 node tests/e2e/demo.mjs "http://127.0.0.1:$SERVER_PORT/" 2>&1 | tee "$LOGS/demo.log"
