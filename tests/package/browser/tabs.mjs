@@ -346,6 +346,54 @@ await check("SteadyWebSocket shares too: two tabs, one connection, both get the 
   return `roles ${r.join(", ")}`;
 });
 
+await check("a hostile tab: 300 sharing instances in one page make one connection; a throwing callback wedges nothing; terminating them all leaves no lock and no connection", async () => {
+  const id = client("many");
+  const page = await openTab();
+  const result = await page.evaluate(async ({ u, id }) => {
+    const { SteadySocket } = await import("steadysocket/shared");
+    const sockets = [];
+    let messages = 0;
+    for (let i = 0; i < 300; i++) {
+      sockets.push(
+        new SteadySocket(u, {
+          shareAcrossTabs: { name: id },
+          logger: false,
+          onMessage() {
+            messages++;
+            if (i % 2) throw new Error("a callback that throws");
+          },
+        }),
+      );
+    }
+    const until = async (cond, ms) => {
+      const end = Date.now() + ms;
+      while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      return cond();
+    };
+    const ready = await until(() => sockets.every((s) => s.socketState() === "ready"), 15000);
+    const leaders = sockets.filter((s) => s.role === "leader").length;
+    const accepted = sockets.map((s, i) => s.sendMessage(`m${i}`)).filter(Boolean).length;
+    await fetch(`/control/send?client=${id}&text=all`);
+    await until(() => messages >= 300, 10000);
+    await Promise.all(sockets.map((s) => s.terminate()));
+    await new Promise((r) => setTimeout(r, 500));
+    const locks = await navigator.locks.query();
+    const mine = [...locks.held, ...locks.pending].filter((l) => l.name.includes(id)).length;
+    return { ready, leaders, accepted, messages, mine };
+  }, { u: url(id), id });
+  if (!result.ready || result.leaders !== 1 || result.accepted !== 300 || result.messages < 300 || result.mine !== 0) {
+    throw new Error(JSON.stringify(result));
+  }
+  const s = await until("the 300 sends at the server", async () => {
+    const s = await stats(id);
+    return s.text.filter((t) => /^m\d+$/.test(t)).length >= 300 ? s : null;
+  });
+  const dup = s.text.filter((t, i) => s.text.indexOf(t) !== i);
+  if (s.connections !== 1 || dup.length) throw new Error(`${s.connections} connections, duplicates ${dup}`);
+  const closed = await until("the connection closed", async () => ((await stats(id)).client_closes.length === 1 ? true : null));
+  return `300 instances: 1 leader, 1 connection, ${result.messages} deliveries, no lock left (${closed})`;
+});
+
 line(pageErrors.length === 0, `no page error (${pageErrors.slice(0, 3).join(" | ")})`);
 await browser.close();
 console.log(`\ntabs: ${failed ? "FAILED" : "passed"}`);
