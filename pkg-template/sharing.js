@@ -226,12 +226,26 @@ export class SteadySocket {
     this.#pauseWhenHidden = this.#rest.pauseWhenHidden !== false;
     this.#allHidden = false;
     this.#idleStop = false;
-    this.#base = new Base(this.#url, {
-      ...this.#rest,
-      ...wrapped,
-      binaryType: "arraybuffer",
-      pauseWhenHidden: false,
-    });
+    try {
+      this.#base = new Base(this.#url, {
+        ...this.#rest,
+        ...wrapped,
+        binaryType: "arraybuffer",
+        pauseWhenHidden: false,
+        // The leader tab's own absence is not every tab's.
+        stopWhenHiddenMs: false,
+      });
+    } catch (e) {
+      // Checked at construction, so not expected: said, and another tab
+      // may lead (the lock goes with the rejection).
+      this.#role = "follower";
+      try {
+        this.#log.log?.call(this.#log.target, "[steadysocket] shareAcrossTabs: could not connect as the leader:", e);
+      } catch {
+        // Nowhere left to report to.
+      }
+      throw e;
+    }
     this.#post({ k: "lead", snap: this.#snapshot(), open: this.#lastOpen, ledger: this.#ledger });
     this.#prune = setInterval(() => this.#pruneGone(), PRUNE_MS);
     this.#reconsider();
@@ -417,6 +431,8 @@ export class SteadySocket {
     if (m.to !== undefined && m.to !== this.#id) return undefined;
     switch (m.k) {
       case "lead":
+        // A new leader knows nothing of this tab yet.
+        this.#post({ k: "wish", hidden: isHidden(), wants: this.#view === "running" });
         this.#everFollowed = true;
         if (this.#leader !== m.from) {
           // A new leader has none of what the last one did not acknowledge.

@@ -14,6 +14,8 @@ const line = (ok, text) => {
 };
 const note = (text) => console.log(`     ${text}`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// Longer than the leader's sweep for tabs that went away (2 s).
+const PRUNE_WAIT = 2500;
 const run = Math.random().toString(36).slice(2, 8);
 let clients = 0;
 const client = (name) => `tabs-${name}-${run}-${clients++}`;
@@ -310,6 +312,29 @@ await check("stop() in one tab stops its view only; once no tab wants it the con
   });
   if ((await info(leader)).state !== "stopped") throw new Error("the stopped leader's view restarted too");
   return `closed with ${JSON.stringify(closed.client_closes[0])}; ${s.connections} connections`;
+});
+
+await check("after a handover the new leader counts the other tabs: its own stop() leaves the connection up for them", async () => {
+  const id = client("recount");
+  const pages = [];
+  for (let i = 0; i < 3; i++) pages.push(await openTab({ url: url(id), share: { name: id } }));
+  await until("one leader, all ready", async () => (await leaderOf(pages)) && (await allReady(pages)));
+  const old = await leaderOf(pages);
+  await old.close();
+  pages.splice(pages.indexOf(old), 1);
+  const leader = await until("a new leader, ready", async () => {
+    const l = await leaderOf(pages);
+    return l && (await info(l)).state === "ready" ? l : null;
+  });
+  // The old leader's tab closed its socket (1001) on the way out.
+  const before = (await stats(id)).client_closes.length;
+  await leader.evaluate(() => window.tab.call("stop"));
+  await sleep(PRUNE_WAIT);
+  const s = await stats(id);
+  const follower = pages.find((p) => p !== leader);
+  if ((await info(follower)).state !== "ready" || s.client_closes.length !== before) {
+    throw new Error(`the follower is ${(await info(follower)).state}; the server saw closes ${JSON.stringify(s.client_closes)}`);
+  }
 });
 
 await check("different names and different URLs never share; without the option nothing is shared", async () => {
