@@ -3,10 +3,12 @@
 //! Orders for open connections (`close`, `drop`, `silent`, `send`) go to
 //! every connection whose `client` matches the `client` parameter, or to all
 //! connections when it is absent, and report how many received them as
-//! `{"affected": N}`. The global windows (`refuse`, `stall`) and `restart`
-//! answer `{"ok": true}`; a restart is carried out by the accept loop once
-//! this response is out ([`restart`](crate::restart)). A bad parameter is a
-//! 400 naming it, an unknown action a 404. GET and POST are the same.
+//! `{"affected": N}`; `close?code=1005` sends a close frame without a
+//! status (which the peer reports as 1005). The global windows (`refuse`,
+//! `stall`) and `restart` answer `{"ok": true}`; a restart is carried out by
+//! the accept loop once this response is out ([`restart`](crate::restart)).
+//! A bad parameter is a 400 naming it, an unknown action a 404. GET and POST
+//! are the same.
 
 use std::sync::Arc;
 use std::time::Duration;

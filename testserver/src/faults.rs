@@ -33,7 +33,8 @@ pub enum Stall {
     Forever,
 }
 
-/// A close the server initiates on its own after the open.
+/// A close the server initiates on its own after the open (`close=CODE`;
+/// 1005: a close frame without a status).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScheduledClose {
     pub code: u16,

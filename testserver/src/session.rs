@@ -24,8 +24,10 @@
 //!   (`pings_answered`).
 //!
 //! Ending a connection comes in two flavours:
-//! * a close: a close frame is sent, then the session keeps reading until
-//!   the peer answers (or [`CLOSE_TIMEOUT`] passes) and closes the socket;
+//! * a close: a close frame is sent (code 1005 asks for one without a
+//!   status, which the peer reports as 1005), then the session keeps
+//!   reading until the peer answers (or [`CLOSE_TIMEOUT`] passes) and
+//!   closes the socket;
 //! * a drop: the WebSocket, and with it the TCP socket hyper handed over
 //!   after the 101, is dropped without any close frame, which a browser
 //!   reports as code 1006. This is the one fault below the WebSocket
@@ -57,6 +59,9 @@ pub const PING_TIMEOUT: &str = "PingTimeout";
 
 /// Close code used for both keepalive failures (normal closure).
 const KEEPALIVE_CLOSE_CODE: u16 = 1000;
+
+/// The code that asks for a close frame without a status (see [`close_frame`]).
+const NO_STATUS: u16 = 1005;
 
 /// Largest close reason that fits a control frame (125 - 2 bytes of code).
 const MAX_REASON: usize = 123;
@@ -404,11 +409,9 @@ impl Session {
         self.closing = Some(Instant::now() + CLOSE_TIMEOUT);
         self.ping_out = None;
         self.log(format_args!("sending close {code} {reason:?}"));
-        let frame = CloseFrame {
-            code,
-            reason: truncate(reason, MAX_REASON).into(),
-        };
-        ws.send(Message::Close(Some(frame))).await.map_err(|_| ())
+        ws.send(Message::Close(close_frame(code, reason)))
+            .await
+            .map_err(|_| ())
     }
 
     fn log(&self, what: impl std::fmt::Display) {
@@ -424,6 +427,17 @@ async fn tick(interval: &mut Option<Interval>) {
         }
         None => pending().await,
     }
+}
+
+/// The payload of a close frame with `code` and `reason`. Code 1005 (No
+/// Status Received) is what a peer reports for a close frame *without* a
+/// status, and must never be sent itself: asked for, it is that empty
+/// frame (the reason dropped with it).
+fn close_frame(code: u16, reason: &str) -> Option<CloseFrame> {
+    (code != NO_STATUS).then(|| CloseFrame {
+        code,
+        reason: truncate(reason, MAX_REASON).into(),
+    })
 }
 
 /// The longest prefix of `s` of at most `max` bytes, cut at a char boundary.
@@ -469,6 +483,13 @@ mod tests {
         assert_eq!(reply(Message::text("pong")), None);
         assert_eq!(reply(Message::binary(&b"ping!"[..])), None);
         assert_eq!(reply(Message::Ping(b"ping"[..].into())), None);
+    }
+
+    #[test]
+    fn close_1005_is_a_frame_without_status() {
+        assert_eq!(close_frame(1005, "ignored"), None);
+        let frame = close_frame(4003, "no").expect("a status");
+        assert_eq!((frame.code, frame.reason.as_str()), (4003, "no"));
     }
 
     #[test]
