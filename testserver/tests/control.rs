@@ -65,12 +65,6 @@ async fn send_close_silent_and_drop_reach_matching_clients() {
         json!({"affected": 1})
     );
     expect_abrupt_end(&mut b).await;
-    // 1005 is a close frame without a status.
-    let mut c = server.ws("/ws?client=c").await;
-    server.wait_stats("c", |s| s["open"] == 1).await;
-    let r = server.json("/control/close?client=c&code=1005").await;
-    assert_eq!(r, json!({"affected": 1}));
-    assert_eq!(recv(&mut c).await, Message::Close(None));
 
     assert_eq!(
         server.json("/control/drop?client=b").await,
