@@ -21,6 +21,8 @@
 # summary; exits 1 on any failure.
 #   STEADYSOCKET_PACKAGE_TEST_PORT  port of the test server (default 0: a
 #                                   free port the system picks)
+#   STEADYSOCKET_FUZZ_CASES         the fuzzer's random cases per environment (default 5000)
+#   STEADYSOCKET_FUZZ_SEED          its seed, to replay a failure (SEED or SEED:CASE, as printed)
 source "$(dirname "$0")/lib.sh"
 
 PORT=${STEADYSOCKET_PACKAGE_TEST_PORT:-0}
@@ -126,10 +128,12 @@ run node node "$WORK/node/test.mjs" "$BASE"
 run node node "$WORK/node/init-bytes.mjs" "$BASE"
 run node node "$WORK/node/no-init.mjs"
 run node node --expose-gc "$WORK/node/defects.mjs" "$BASE"
+run node node "$WORK/node/fuzz.mjs"
 run node node "$WORK/node/shared.mjs" "$BASE"
 
 step "Chromium: Vite app and its worker, plain module page, module worker, Vite dev server, back/forward cache, one connection for all tabs"
-run browser node "$WORK/browser/run.mjs" "$BASE" /vite/ /plain/ /plain/worker.html /plain/defects.html
+run browser node "$WORK/browser/run.mjs" "$BASE" /vite/ /plain/ /plain/worker.html /plain/defects.html \
+  "/plain/fuzz.html?cases=${STEADYSOCKET_FUZZ_CASES:-}&seed=${STEADYSOCKET_FUZZ_SEED:-}"
 run vite-dev node "$WORK/browser/vite-dev.mjs" "ws://127.0.0.1:$SERVER_PORT"
 run bfcache node "$WORK/browser/bfcache.mjs" "$BASE"
 run tabs node "$WORK/browser/tabs.mjs" "$BASE"
