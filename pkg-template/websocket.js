@@ -208,11 +208,13 @@ export class SteadyWebSocket extends EventTarget {
     if (url instanceof URL) url = url.href;
 
     // The options as given (an `undefined` one means the default), their
-    // callbacks called with the options object as `this`, as SteadySocket's.
+    // callbacks and the close-policy function called with the options
+    // object as `this`, as SteadySocket's.
     const given = {};
     for (const [name, value] of Object.entries(user)) {
       if (value === undefined) continue;
-      given[name] = name.startsWith("on") && typeof value === "function" ? (arg) => value.call(user, arg) : value;
+      const called = name.startsWith("on") || name === "closePolicy";
+      given[name] = called && typeof value === "function" ? (arg) => value.call(user, arg) : value;
     }
     // The core holds these callbacks strongly while it runs, and through
     // them this object: a connected or reconnecting SteadyWebSocket stays

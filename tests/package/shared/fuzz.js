@@ -2219,6 +2219,19 @@ const flush = async () => {
  * fix), the check].
  */
 const FIXED = [
+  ["SteadyWebSocket calls a closePolicy function with the options object as `this`, as SteadySocket does", "e1:204", async (env) => {
+    for (const facade of [true, false]) {
+      const { Fake, H, open, serverClose } = fixture(env);
+      let self = null;
+      const options = { WebSocket: Fake, logger: false, closePolicy() { self = this; } };
+      const s = facade ? new env.pkg.SteadyWebSocket("ws://fuzz.test/", undefined, options) : new env.pkg.SteadySocket("ws://fuzz.test/", options);
+      await flush();
+      serverClose(open());
+      (facade ? s.steadySocket : s).terminate();
+      must(self === options, `${facade ? "SteadyWebSocket" : "SteadySocket"}: closePolicy's this is not the options object`);
+      void H;
+    }
+  }],
 ];
 
 /** Run the fixed cases; their results, to report once the console is back. */
