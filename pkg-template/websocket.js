@@ -418,7 +418,8 @@ export class SteadyWebSocket extends EventTarget {
   }
 
   dispatchEvent(event) {
-    if (event?.type !== "message") return super.dispatchEvent(event);
+    // What is not an Event is the platform's TypeError.
+    if (!(event instanceof Event) || event.type !== "message") return super.dispatchEvent(event);
     const aimed = aimedMessage(event, this, () => ({
       data: event.data,
       origin: event.origin,

@@ -2232,6 +2232,17 @@ const FIXED = [
       void H;
     }
   }],
+  ["SteadyWebSocket.dispatchEvent refuses what is not an Event with the platform's TypeError, and calls no listener", "e1:133", async (env) => {
+    const { Fake } = fixture(env);
+    const ws = new env.pkg.SteadyWebSocket("ws://fuzz.test/", undefined, { WebSocket: Fake, logger: false });
+    let called = 0;
+    ws.addEventListener("message", () => (called += 1));
+    ws.onmessage = () => (called += 1);
+    mustThrow(() => ws.dispatchEvent({ type: "message", data: "x" }), "TypeError", undefined, "dispatchEvent({ type: \"message\" })");
+    ws.dispatchEvent(messageEvent("x"));
+    ws.steadySocket.terminate();
+    must(called === 2, `the listeners ran ${called} times, not twice (for the one MessageEvent)`);
+  }],
 ];
 
 /** Run the fixed cases; their results, to report once the console is back. */
