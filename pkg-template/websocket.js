@@ -205,6 +205,10 @@ export class SteadyWebSocket extends EventTarget {
         );
       }
     }
+    // The second argument, not an option.
+    if ("protocols" in user) {
+      throw new TypeError('steadysocket: unknown option "protocols": SteadyWebSocket takes them as its second argument');
+    }
     if (url instanceof URL) url = url.href;
 
     // The options as given (an `undefined` one means the default), their

@@ -2243,6 +2243,13 @@ const FIXED = [
     ws.steadySocket.terminate();
     must(called === 2, `the listeners ran ${called} times, not twice (for the one MessageEvent)`);
   }],
+  ["SteadyWebSocket refuses a `protocols` option (its second argument) with a TypeError naming it, before connecting", "e1:86", async (env) => {
+    const { Fake, H } = fixture(env);
+    for (const protocols of ["chat", ["a"], undefined]) {
+      mustThrow(() => new env.pkg.SteadyWebSocket("ws://fuzz.test/", undefined, { WebSocket: Fake, logger: false, protocols }), "TypeError", '"protocols"', `protocols: ${show(protocols)}`);
+    }
+    must(H.sockets.length === 0, `${H.sockets.length} sockets were created`);
+  }],
 ];
 
 /** Run the fixed cases; their results, to report once the console is back. */
