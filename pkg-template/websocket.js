@@ -151,6 +151,18 @@ function aimedMessage(event, target, init) {
   return copy;
 }
 
+/**
+ * Whether there is a listener, as the platform's `addEventListener` takes
+ * one: `null` and `undefined` are none, what is not an object a TypeError.
+ */
+function isListener(listener) {
+  if (listener === null || listener === undefined) return false;
+  if (typeof listener !== "object" && typeof listener !== "function") {
+    throw new TypeError("steadysocket: an event listener must be a function or an object with handleEvent");
+  }
+  return true;
+}
+
 /** Report a listener's throw the way a dispatch would, without stopping the others. */
 function report(error) {
   if (typeof reportError === "function") reportError(error);
@@ -404,7 +416,7 @@ export class SteadyWebSocket extends EventTarget {
    */
   addEventListener(type, listener, options) {
     if (type !== "message") return super.addEventListener(type, listener, options);
-    if (listener === null || listener === undefined) return;
+    if (!isListener(listener)) return;
     const capture = typeof options === "boolean" ? options : Boolean(options?.capture);
     if (this.#messageListeners.some((e) => e.listener === listener && e.capture === capture)) return;
     const signal = typeof options === "object" && options !== null ? options.signal : undefined;
@@ -416,6 +428,7 @@ export class SteadyWebSocket extends EventTarget {
 
   removeEventListener(type, listener, options) {
     if (type !== "message") return super.removeEventListener(type, listener, options);
+    if (!isListener(listener)) return;
     const capture = typeof options === "boolean" ? options : Boolean(options?.capture);
     const entry = this.#messageListeners.find((e) => e.listener === listener && e.capture === capture);
     if (entry) this.#unlisten(entry);

@@ -2250,6 +2250,17 @@ const FIXED = [
     }
     must(H.sockets.length === 0, `${H.sockets.length} sockets were created`);
   }],
+  ["SteadyWebSocket's add/removeEventListener(\"message\", …) refuse a listener that is not an object, as the platform's", "e2:1370", async (env) => {
+    const { Fake } = fixture(env);
+    const ws = new env.pkg.SteadyWebSocket("ws://fuzz.test/", undefined, { WebSocket: Fake, logger: false });
+    for (const listener of [5, "f", true, Symbol("l")]) {
+      mustThrow(() => ws.addEventListener("message", listener), "TypeError", undefined, `addEventListener("message", ${show(listener)})`);
+      mustThrow(() => ws.removeEventListener("message", listener), "TypeError", undefined, `removeEventListener("message", ${show(listener)})`);
+    }
+    ws.addEventListener("message", null);
+    ws.removeEventListener("message", undefined);
+    ws.steadySocket.terminate();
+  }],
 ];
 
 /** Run the fixed cases; their results, to report once the console is back. */
