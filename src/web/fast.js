@@ -67,16 +67,17 @@ export function frameHandler(tap, onMessage, thisArg, slow) {
       tap.at = event.timeStamp || performance.now();
     }
     if (onMessage === undefined) return;
-    let answer;
+    let synced;
     try {
-      answer = onMessage.call(thisArg, data, event);
+      const answer = onMessage.call(thisArg, data, event);
+      // Read here too: what a getter of the answer throws is the callback's
+      // throw, reported, not an exception of the socket's event.
+      synced = answer !== null && typeof answer === "object" && answer.hasSyncedPastLastReconnect;
     } catch (e) {
       if (tap.live) slow(1, e);
       return;
     }
-    if (answer !== null && typeof answer === "object" && answer.hasSyncedPastLastReconnect && tap.live) {
-      slow(2, undefined);
-    }
+    if (synced && tap.live) slow(2, undefined);
   }
 
   // Handle what is held, in order, until a Blob must be read.

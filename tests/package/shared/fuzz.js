@@ -2261,6 +2261,30 @@ const FIXED = [
     ws.removeEventListener("message", undefined);
     ws.steadySocket.terminate();
   }],
+  ["an onMessage answer whose hasSyncedPastLastReconnect throws is the callback's throw: logged, not uncaught", "e1:886", async (env) => {
+    const { Fake, open } = fixture(env);
+    const before = env.errors.length;
+    const lines = [];
+    const answers = [
+      { get hasSyncedPastLastReconnect() { throw new FuzzError("answer getter"); } },
+      new Proxy({}, { get() { throw new FuzzError("answer Proxy"); } }),
+    ];
+    let k = 0;
+    const s = new env.pkg.SteadySocket("ws://fuzz.test/", {
+      WebSocket: Fake,
+      logger: { log: (...a) => lines.push(a.map((x) => (typeof x === "string" ? x : "?")).join(" ")) },
+      onMessage: () => answers[k++],
+    });
+    await flush();
+    const sock = open();
+    sock.dispatchEvent(messageEvent("a"));
+    sock.dispatchEvent(messageEvent("b"));
+    await env.clock.yieldTask();
+    s.terminate();
+    const uncaught = env.errors.splice(before);
+    must(uncaught.length === 0, `uncaught: ${uncaught.map(describeError).join("; ")}`);
+    must(lines.filter((l) => l.includes("onMessage")).length === 2, `logged: ${lines.join(" | ")}`);
+  }],
 ];
 
 /** Run the fixed cases; their results, to report once the console is back. */
