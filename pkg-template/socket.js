@@ -117,7 +117,14 @@ export class SteadySocket {
   free() {
     if (this.#anchor === null) return;
     this.#anchor = null;
-    this.#core.free();
+    // Terminated first, so that what the callbacks call meanwhile finds a
+    // socket. Called from a callback that one of its methods runs, the
+    // memory goes once that method returns: wasm-bindgen says so by
+    // throwing, which is no news here.
+    this.#core.terminate();
+    try {
+      this.#core.free();
+    } catch {}
   }
 
   /** The current socket's URL (the last one resolved, with a URL function), or `""`. */

@@ -2285,6 +2285,62 @@ const FIXED = [
     must(uncaught.length === 0, `uncaught: ${uncaught.map(describeError).join("; ")}`);
     must(lines.filter((l) => l.includes("onMessage")).length === 2, `logged: ${lines.join(" | ")}`);
   }],
+  ["free() from a callback that a method runs does not throw; the callbacks free() itself runs find the socket usable", "e2:402", async (env) => {
+    // From a callback that pause() runs: no throw (wasm-bindgen's "attempted
+    // to take ownership of Rust value while it was borrowed" came out of it).
+    {
+      const { Fake, H, open } = fixture(env);
+      const seen = [];
+      let s;
+      s = new env.pkg.SteadySocket("ws://fuzz.test/", {
+        WebSocket: Fake,
+        logger: false,
+        outbox: true,
+        onStateChange(c) {
+          if (c.cause === "pause") {
+            try {
+              s.free();
+            } catch (e) {
+              error = e;
+            }
+          }
+          seen.push(c.to);
+        },
+        onOutboxDrop: (d) => seen.push(`drop:${d.reason}`),
+      });
+      let error = null;
+      await flush();
+      open();
+      s.reconnect();
+      s.sendMessage("queued while connecting");
+      s.pause();
+      must(error === null, `free() in onStateChange, which pause() runs, threw ${error && describeError(error)}`);
+      must(seen.includes("terminated") && seen.includes("drop:terminated"), `callbacks: ${seen.join()}`);
+      must(H.sockets.every((sock) => sock.state >= 2), "a socket was left open");
+    }
+    // From the application's code: what the callbacks call while free()
+    // terminates finds a socket (it threw "null pointer passed to rust").
+    {
+      const { Fake, open } = fixture(env);
+      const seen = [];
+      let s;
+      s = new env.pkg.SteadySocket("ws://fuzz.test/", {
+        WebSocket: Fake,
+        logger: false,
+        outbox: true,
+        onStateChange(c) {
+          if (c.to === "terminated") seen.push(s.socketState(), s.sendMessage("late"), s.queuedMessages);
+        },
+        onOutboxDrop: (d) => seen.push(`drop:${d.reason}`, s.socketState()),
+      });
+      await flush();
+      open();
+      s.pause();
+      s.sendMessage("queued while paused");
+      s.free();
+      must(seen.join() === "terminated,false,0,drop:terminated,terminated", `the callbacks during free() saw ${seen.join()}`);
+    }
+  }],
 ];
 
 /** Run the fixed cases; their results, to report once the console is back. */
