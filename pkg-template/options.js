@@ -497,6 +497,7 @@ export function compile(target, options) {
     protocols,
     dialTimeoutMs: Math.round(dialTimeoutMs),
     WebSocket,
+    binaryType,
     callbacks,
     judge,
     self: given,

@@ -66,7 +66,8 @@ export class SteadySocket {
     anchor[0] = this;
     this.#anchor = anchor;
     this.#url = typeof c.url === "string" ? c.url : "";
-    this.#binaryType = options?.binaryType ?? "arraybuffer";
+    // As read (once) by compile: a getter is not asked again.
+    this.#binaryType = c.binaryType;
   }
 
   /** Send now (in `ready`, not paused) or, with an outbox, queue; whether it was. */

@@ -2341,6 +2341,23 @@ const FIXED = [
       must(seen.join() === "terminated,false,0,drop:terminated,terminated", `the callbacks during free() saw ${seen.join()}`);
     }
   }],
+  ["the binaryType option is read once, as every option is (a getter asked again threw from `new`, after connecting)", "e6:481", async (env) => {
+    const { Fake, H } = fixture(env);
+    let reads = 0;
+    const options = { WebSocket: Fake, logger: false };
+    Object.defineProperty(options, "binaryType", {
+      enumerable: true,
+      get() {
+        reads += 1;
+        if (reads > 1) throw new FuzzError("binaryType read again");
+        return "blob";
+      },
+    });
+    const s = new env.pkg.SteadySocket("ws://fuzz.test/", options);
+    must(reads === 1, `binaryType was read ${reads} times`);
+    must(s.binaryType === "blob" && H.sockets[0].binaryType === "blob", `binaryType ${s.binaryType}, the socket's ${H.sockets[0].binaryType}`);
+    s.terminate();
+  }],
 ];
 
 /** Run the fixed cases; their results, to report once the console is back. */
