@@ -1,5 +1,6 @@
 // The shell's JavaScript, in one module (one request where snippets are
-// served as files): the message hot path, the close listener, and `soon`.
+// served as files): the message hot path, the close listener, `construct`
+// and `soon`.
 //
 // The message hot path.
 //
@@ -130,6 +131,13 @@ export function closeListener(closed) {
     const reason = typeof event.reason === "string" ? event.reason : "";
     closed(code, reason, event.wasClean === true);
   };
+}
+
+// `new C(...args)`, into `args[0]`. Returning it instead, as a `catch`
+// import, would leak: when one of those throws, wasm-bindgen (0.2.130) never
+// frees the externref slot of its return value, one per failed attempt.
+export function construct(C, args) {
+  args[0] = Reflect.construct(C, args);
 }
 
 // `f()` in a microtask, while `gate.open` (gate.rs): the constructor's first

@@ -1,7 +1,8 @@
 //! The shell's JavaScript module, `fast.js`, declared once (one import in
-//! the generated glue): the message hot path, the `close` listener, `soon`.
+//! the generated glue): the message hot path, the `close` listener,
+//! `construct`, `soon`.
 
-use js_sys::{Function, Object};
+use js_sys::{Array, Function, Object};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/web/fast.js")]
@@ -20,6 +21,11 @@ extern "C" {
     /// The `close` listener calling `closed(code, reason, wasClean)`.
     #[wasm_bindgen(js_name = closeListener)]
     pub fn close_listener(closed: &JsValue) -> Function;
+
+    /// `new constructor(...args)`, into `args[0]` (a `catch` import that
+    /// returned it would leak its return value's slot whenever it throws).
+    #[wasm_bindgen(catch)]
+    pub fn construct(constructor: &JsValue, args: &Array) -> Result<(), JsValue>;
 
     /// `f()` in a microtask, while the gate is open.
     pub fn soon(gate: &Object, f: &JsValue);

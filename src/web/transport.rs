@@ -3,12 +3,12 @@
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
-use js_sys::{Array, Function, Reflect};
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{BinaryType, Event, WebSocket};
 
-use super::fast::close_listener;
+use super::fast::{close_listener, construct};
 use super::listener::Listener;
 use super::tap::Tap;
 use crate::machine::SocketId;
@@ -73,10 +73,10 @@ impl Transport {
         } else {
             Array::of2(&target.url, &target.protocols)
         };
-        let constructor: Function = constructor.clone().unchecked_into();
         // Whatever the constructor made is used through web-sys's structural
         // bindings: Node's `ws` and test doubles work as the browser's does.
-        let socket: WebSocket = Reflect::construct(&constructor, &args)?.unchecked_into();
+        construct(constructor, &args)?;
+        let socket: WebSocket = args.get(0).unchecked_into();
         socket.set_binary_type(binary_type(blob));
         let listen = |kind: &'static str, which: SocketEvent| {
             let f = on_event.clone();

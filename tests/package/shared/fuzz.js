@@ -2358,6 +2358,24 @@ const FIXED = [
     must(s.binaryType === "blob" && H.sockets[0].binaryType === "blob", `binaryType ${s.binaryType}, the socket's ${H.sockets[0].binaryType}`);
     s.terminate();
   }],
+  ["reconnects whose WebSocket constructor throws leak nothing (one externref slot each, until the module trapped)", "e2:3970", async (env) => {
+    const table = env.exports && Object.values(env.exports).find((v) => v instanceof WebAssembly.Table);
+    must(table, "the wasm exports no externref table to watch");
+    const { Fake, H } = fixture(env);
+    const s = new env.pkg.SteadySocket("ws://fuzz.test/", { WebSocket: Fake, logger: false, backoffInitialMs: 0, backoffClientInitialMs: 0, backoffMaxMs: 0 });
+    H.refuseConstruct = true;
+    await flush();
+    H.sockets[0].readyState = 3;
+    H.sockets[0].dispatchEvent(closeEvent(1006, "", false));
+    await env.clock.advance(10, 50);
+    const before = table.length;
+    const retries = s.connectionState().connectionRetries;
+    await env.clock.advance(10, 3000);
+    const attempts = s.connectionState().connectionRetries - retries;
+    s.terminate();
+    must(attempts >= 2000, `only ${attempts} attempts`);
+    must(table.length - before < 100, `the externref table grew from ${before} to ${table.length} over ${attempts} failed attempts`);
+  }],
 ];
 
 /** Run the fixed cases; their results, to report once the console is back. */
