@@ -215,18 +215,23 @@ export function door(c) {
     return [url, protocols, first];
   }
 
+  // The dial's deadline: a new dial clears the one it replaces, and so does
+  // termination (no timer outlives the socket, none keeps Node running).
+  let deadline;
+
   /** `value` (maybe a promise) within dialTimeoutMs. */
   function within(value, what) {
+    clearTimeout(deadline);
     let timer;
-    const deadline = new Promise((_, reject) => {
+    const late = new Promise((_, reject) => {
       const ms = c.dialTimeoutMs;
-      timer = setTimeout(
+      timer = deadline = setTimeout(
         reject,
         ms,
         new Error(`steadysocket: ${what} timed out: no answer within ${ms} ms (dialTimeoutMs)`),
       );
     });
-    return Promise.race([value, deadline]).finally(() => clearTimeout(timer));
+    return Promise.race([value, late]).finally(() => clearTimeout(timer));
   }
 
   const tell = (step, payload) => (gate?.open ? report(step, payload) : false);
@@ -242,6 +247,8 @@ export function door(c) {
     within(answer, "auth.token").then(
       (token) => {
         if (typeof token !== "string") return tell(DIALED.FAILED, [id, 1, token]);
+        // The wasm may have moved on meanwhile (nothing to log, no message to build).
+        if (!tell(DIALED.WANTED, [id])) return undefined;
         let t;
         try {
           t = target(url, token);
@@ -290,6 +297,7 @@ export function door(c) {
   return function emit(kind, n, value) {
     switch (kind) {
       case EVENT.STATE: {
+        if (n[2] === 4) clearTimeout(deadline);
         const change = {
           from: STATES[n[0]],
           to: STATES[n[2]],

@@ -2376,6 +2376,45 @@ const FIXED = [
     must(attempts >= 2000, `only ${attempts} attempts`);
     must(table.length - before < 100, `the externref table grew from ${before} to ${table.length} over ${attempts} failed attempts`);
   }],
+  ["terminate() leaves no timer: a URL or token provider still pending leaves no dial deadline behind", "e1:343", async (env) => {
+    for (const how of ["url", "token", "reconnected"]) {
+      const { Fake } = fixture(env);
+      const never = () => new Promise(() => {});
+      const s = how === "url" || how === "reconnected"
+        ? new env.pkg.SteadySocket(never, { WebSocket: Fake, logger: false })
+        : new env.pkg.SteadySocket("ws://fuzz.test/", { WebSocket: Fake, logger: false, auth: { token: never } });
+      await flush();
+      if (how === "reconnected") {
+        s.reconnect();
+        await flush();
+      }
+      s.terminate();
+      await flush();
+      const left = env.clock.left();
+      must(left.length === 0, `${how}: ${left.length} timer(s) left after terminate(), due in ${left.map((t) => t.at - env.clock.now).join(", ")} ms`);
+    }
+  }],
+  ["a token that arrives after free() or terminate() builds nothing: no log line, no auth.message call", "e3:1000", async (env) => {
+    for (const end of ["free", "terminate"]) {
+      const { Fake, H } = fixture(env);
+      const calls = [];
+      let give;
+      const s = new env.pkg.SteadySocket("ws://fuzz.test/", {
+        WebSocket: Fake,
+        verbose: true,
+        logger: { log: (...a) => calls.push(`log:${a[0]}`), logVerbose: (...a) => calls.push(`verbose:${a[0]}`) },
+        auth: { token: () => new Promise((resolve) => (give = resolve)), via: "message", message: (t) => (calls.push("message"), t) },
+      });
+      await flush();
+      if (end === "free") s.free();
+      else s.terminate();
+      const after = calls.length;
+      give("secret");
+      await flush();
+      must(calls.length === after, `${end}: called after it: ${calls.slice(after)}`);
+      must(H.sockets.length === 0, `${end}: a socket was created`);
+    }
+  }],
 ];
 
 /** Run the fixed cases; their results, to report once the console is back. */
