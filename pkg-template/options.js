@@ -207,12 +207,17 @@ function section(v, option, known, expected) {
   throw fail(TypeError, option, expected);
 }
 
-const isFrame = (v) => typeof v === "string" || v instanceof ArrayBuffer || ArrayBuffer.isView(v);
+// What WebSocket.send takes as a frame: a string, or bytes in a plain
+// (not resizable, not shared) ArrayBuffer.
+function isFrame(v) {
+  const buffer = ArrayBuffer.isView(v) ? v.buffer : v;
+  return typeof v === "string" || (buffer instanceof ArrayBuffer && !buffer.resizable);
+}
 
 function frame(v, fallback, option) {
   if (v === undefined) return fallback;
   if (isFrame(v)) return v;
-  throw fail(TypeError, option, "must be a string or binary data");
+  throw fail(TypeError, option, "must be a string or binary data (not a resizable or shared buffer)");
 }
 
 /** `new`-able: `Reflect.construct` takes it as the new target. */

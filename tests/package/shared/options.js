@@ -174,6 +174,8 @@ export const CASES = {
       [{ intervalMs: 0 }, "RangeError", '"heartbeat.intervalMs"'],
       [{ timeoutMs: -1 }, "RangeError", '"heartbeat.timeoutMs"'],
       [{ every: 1 }, "TypeError", '"heartbeat.every"'],
+      // WebSocket.send would refuse it at every ping.
+      [{ ping: new ArrayBuffer(4, { maxByteLength: 8 }) }, "TypeError", '"heartbeat.ping"'],
     ],
   },
   autoPong: {
@@ -183,6 +185,9 @@ export const CASES = {
       [{ ping: 1 }, "TypeError", '"autoPong.ping"'],
       [{ pong: {} }, "TypeError", '"autoPong.pong"'],
       [{ reply: "x" }, "TypeError", '"autoPong.reply"'],
+      ...(typeof SharedArrayBuffer === "function"
+        ? [[{ pong: new Uint8Array(new SharedArrayBuffer(4)) }, "TypeError", '"autoPong.pong"']]
+        : []),
     ],
   },
   probeTimeoutMs: {
