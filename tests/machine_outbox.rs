@@ -13,7 +13,7 @@ use proptest::prelude::*;
 use proptest::test_runner::Config as ProptestConfig;
 use steadysocket::machine::{
     Action, Config, DropReason, Event, Flushed, Machine, MessageId, Millis, OutboxLimits, Output,
-    Refusal, SocketId, State, Timer,
+    Paused, Refusal, SocketId, State, Timer,
 };
 
 fn with_outbox(limits: OutboxLimits) -> Config {
@@ -96,6 +96,54 @@ fn on_open_s_own_sends_go_before_the_queue() {
         seen.push(o);
     }
     assert_eq!(seen.last(), Some(&send(0, 0)));
+}
+
+#[test]
+fn what_on_resume_and_on_state_change_send_goes_after_the_queue() {
+    // Found by the chaos soak (seed 1, 2 and 3 of tests/soak): an
+    // application that sends as it resumes overtook what it had sent while
+    // paused. Only onOpen's own sends go first.
+    let mut h = Harness::started(outbox());
+    h.at(1010);
+    h.open();
+    h.m.pause(1011);
+    h.drain();
+    h.m.queue(1012, 1).unwrap();
+    h.m.resume(1013);
+    let mut seen = Vec::new();
+    while let Some(o) = h.m.poll() {
+        if matches!(
+            o,
+            Output::Event(Event::Resumed | Event::StateChanged { .. })
+        ) {
+            assert_eq!(
+                h.m.sendable(),
+                None,
+                "{o:?}: a send would overtake the queue"
+            );
+        }
+        seen.push(o);
+    }
+    assert_eq!(seen.last(), Some(&send(0, 0)));
+    h.m.on_flushed(1013, MessageId(0), Flushed::Sent);
+    assert_eq!(h.outputs(), []);
+    assert_eq!(
+        h.m.sendable(),
+        Some(SocketId(0)),
+        "the queue is empty again"
+    );
+    // Queued behind: the flush takes it in turn.
+    h.m.pause(1014);
+    h.drain();
+    h.m.queue(1015, 1).unwrap();
+    h.m.resume(1016);
+    while let Some(o) = h.m.poll() {
+        if matches!(o, Output::Event(Event::Resumed)) {
+            assert_eq!(h.m.queue(1016, 1), Ok(MessageId(2)), "queued from onResume");
+        }
+    }
+    h.m.on_flushed(1016, MessageId(1), Flushed::Sent);
+    assert_eq!(h.outputs(), [send(0, 2)]);
 }
 
 #[test]
@@ -300,7 +348,14 @@ impl World {
                         socket,
                         self.m.state()
                     );
-                    prop_assert_eq!(self.m.sendable(), Some(socket), "not paused");
+                    prop_assert_eq!(
+                        self.m.state(),
+                        State::Ready {
+                            socket,
+                            paused: Paused::No
+                        },
+                        "not paused"
+                    );
                     prop_assert_eq!(
                         self.pending.keys().next(),
                         Some(&message),
@@ -356,7 +411,9 @@ impl World {
         match step {
             Step::Send(size) => {
                 if self.m.sendable().is_some() {
-                    // Sent on the socket at once: not the outbox's.
+                    // Sent on the socket at once: not the outbox's, and
+                    // never ahead of what it holds.
+                    prop_assert!(self.pending.is_empty(), "a send overtakes the queue");
                     return Ok(());
                 }
                 // What the model expects, after what is due expired.

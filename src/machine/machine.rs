@@ -122,13 +122,19 @@ impl Machine {
         }
     }
 
-    /// The socket a message may be sent on now: `ready` and not paused.
+    /// The socket a message may be sent on now: `ready`, not paused, and
+    /// nothing queued to go first (except while `onOpen` is delivered: what
+    /// it sends goes before the outbox).
     pub fn sendable(&self) -> Option<SocketId> {
         if self.judging.is_some() {
             return None;
         }
         match &self.phase {
-            Phase::Ready(l, _) if matches!(l.pause, Pause::No) => Some(l.socket),
+            Phase::Ready(l, o)
+                if matches!(l.pause, Pause::No) && (o.open_first || self.queued() == 0) =>
+            {
+                Some(l.socket)
+            }
             _ => None,
         }
     }
@@ -380,6 +386,9 @@ struct Open {
     /// The outbox is being sent (from the delivered `onOpen` or resume until
     /// the socket turns out not to be open).
     flushing: bool,
+    /// `onOpen` is being delivered: what it sends goes before the outbox
+    /// (until the outputs before the flush have all been taken).
+    open_first: bool,
     /// The message handed out to be sent, until the caller says what became
     /// of it.
     in_flight: Option<MessageId>,

@@ -219,6 +219,7 @@ impl Machine {
             awaiting_first_message: true,
             stable_pending: matches!(self.config.reset, ResetRule::StableFor(_)),
             flushing: false,
+            open_first: false,
             in_flight: None,
         };
         self.phase_from(from, Phase::Ready(link, open), Cause::Open);
@@ -232,6 +233,9 @@ impl Machine {
         self.has_ever_connected = true;
         self.emit(Event::Opened(meta));
         self.start_flush(now);
+        if let Some(o) = self.phase.open_mut() {
+            o.open_first = true;
+        }
     }
 
     // ----- closing -------------------------------------------------------
@@ -675,10 +679,12 @@ impl Machine {
     /// The next queued message to send, when the socket can take it and
     /// nothing else waits to be delivered before it.
     pub(super) fn next_send(&mut self) -> Option<Action> {
-        let message = self.outbox.as_ref()?.head()?;
         let Phase::Ready(link, open) = &mut self.phase else {
             return None;
         };
+        // Everything before the flush was taken: `onOpen` has returned.
+        open.open_first = false;
+        let message = self.outbox.as_ref()?.head()?;
         if !open.flushing || open.in_flight.is_some() || !matches!(link.pause, Pause::No) {
             return None;
         }
