@@ -493,6 +493,11 @@ async function soak() {
     { kind: "server ping", weight: 1.5, async run() {
       return control(`send?client=${current[anyClient()].id}&text=ping`);
     } },
+    { kind: "server binary frame", weight: 1.5, async run() {
+      // 4 bytes: the length of a ping, compared (a Blob read first, the
+      // frames after it waiting).
+      return control(`send?client=${current[anyClient()].id}&binary=${pick([4, 4, 3, 64])}`);
+    } },
     { kind: "token provider fails", weight: 3, async run() {
       const able = specs.map((s, i) => (s.auth ? i : -1)).filter((i) => i >= 0);
       if (!able.length) return false;
@@ -523,11 +528,11 @@ async function soak() {
       return true;
     } },
     { kind: "call inside a callback", weight: 2.5, async run() {
-      const callback = pick(["onOpen", "onClose", "onStateChange", "onMessage"]);
+      const callback = pick(["onOpen", "onClose", "onStateChange", "onMessage", "onResume"]);
       // A send from onOpen goes before what the outbox holds (documented),
-      // so sends are made from onClose only.
+      // so no send is made from there.
       const what = pick(["reconnect", "stop", "pause", "tryRestart", "resume", "terminate",
-        ...(callback === "onClose" ? ["send", "send"] : [])]);
+        ...(callback === "onOpen" ? [] : ["send", "send"])]);
       const i = anyClient();
       await act(i, "hook", { callback, what, arg: what === "stop" ? { code: 4000, reason: "soak: from a callback" } : {} });
       if (what === "pause") later(between(1000, 4000), () => act(i, "resume"));
@@ -537,7 +542,12 @@ async function soak() {
     { kind: "pause / resume", weight: 2, async run() {
       const i = anyClient();
       await act(i, "pause");
-      later(between(300, 4000), () => act(i, "resume"));
+      // Sometimes the application sends as it resumes (a resync message).
+      const hook = chance(0.5) ? pick(["onResume", "onStateChange"]) : null;
+      later(between(300, 4000), async () => {
+        if (hook) await act(i, "hook", { callback: hook, what: "send" });
+        await act(i, "resume");
+      });
       return true;
     } },
     { kind: "stop / tryRestart", weight: 2, async run() {
@@ -917,8 +927,8 @@ async function soak() {
 
   const errors = [...pageErrors, ...uncaught, ...consoleErrors.map((c) => `console error: ${c}`),
     ...violations.filter((v) => !v.startsWith("secret"))];
-  check("no page error, unhandled rejection, wasm trap, throwing library call or send on a socket not open",
-    errors.length === 0, errors.length ? sample(errors) : `${counts.lines} log lines, ${counts.verbose} verbose`);
+  check("no page error, unhandled rejection, wasm trap, throwing library call, send on a socket not open, echo out of order, callback out of sequence",
+    errors.length === 0, errors.length ? sample(errors) : `${counts.received} frames received (${counts.binaryReceived} binary), ${counts.hooks} calls from callbacks, ${counts.lines} log lines, ${counts.verbose} verbose`);
 
   // Secrets: no log line, close info or error showed a token; the server
   // never saw a provider's failure as a close reason; and the tokens did

@@ -35,7 +35,7 @@ const now = () => Math.round(performance.now());
 // ---- records ------------------------------------------------------------
 
 let R = [];
-const counts = { hooks: 0, lines: 0, verbose: 0, closes: {}, causes: {}, decisions: {}, facadeErrors: 0, facadeCloses: 0, lateEvents: 0 };
+const counts = { received: 0, binaryReceived: 0, hooks: 0, lines: 0, verbose: 0, closes: {}, causes: {}, decisions: {}, facadeErrors: 0, facadeCloses: 0, lateEvents: 0 };
 const bump = (table, key) => (table[key] = (table[key] ?? 0) + 1);
 function violation(what, detail) {
   R.push(["v", what, String(detail).slice(0, 300)]);
@@ -251,6 +251,7 @@ function create(slot) {
     stopCause: null,
     opened: false,
     connectionCount: -1,
+    lastEcho: 0,
   });
   slot.state = null;
   const base = `${config.wsBase}/ws?client=${id}${s.heartbeat ? "&answer_ping=1" : ""}`;
@@ -311,10 +312,12 @@ function create(slot) {
     runHook(slot, id, "onClose");
   };
   if (s.kind === "steady") {
-    options.onMessage = () => {
+    options.onMessage = (data) => {
+      received(slot, id, data);
       runHook(slot, id, "onMessage");
       return s.sync ? { hasSyncedPastLastReconnect: true } : undefined;
     };
+    options.onResume = () => runHook(slot, id, "onResume");
     options.onOpen = ({ connectionCount }) => {
       if (mine()) {
         if (slot.opened) violation("onOpen twice", `${id}: a second onOpen without onClose between`);
@@ -351,7 +354,10 @@ function create(slot) {
       }
       runHook(slot, id, "onOpen");
     });
-    ws?.addEventListener("message", () => runHook(slot, id, "onMessage"));
+    ws?.addEventListener("message", (e) => {
+      received(slot, id, e.data);
+      runHook(slot, id, "onMessage");
+    });
   }
   slot.nextAt = now() + Math.round(slot.rand() * s.sendEveryMs);
   return id;
@@ -531,6 +537,19 @@ function doAction(slot, what, arg = {}) {
       throw new Error(`unknown action ${what}`);
   }
   return slot.id;
+}
+
+/** The application receives the echoes in the order they were sent, once. */
+function received(slot, id, data) {
+  counts.received += 1;
+  if (typeof data !== "string") {
+    counts.binaryReceived += 1;
+    return;
+  }
+  if (slot.id !== id || !data.startsWith(`${id}:`)) return;
+  const seq = Number(data.slice(id.length + 1));
+  if (seq <= slot.lastEcho) violation("echo out of order or twice", `${id}: ${seq} after ${slot.lastEcho}`);
+  slot.lastEcho = seq;
 }
 
 /** Run the hook armed for `callback`, if any (once). */
