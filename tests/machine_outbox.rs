@@ -147,6 +147,30 @@ fn what_on_resume_and_on_state_change_send_goes_after_the_queue() {
 }
 
 #[test]
+fn only_on_open_s_sends_go_first_also_when_it_was_owed() {
+    // Opened while paused: onOpen is owed until resume(), whose state
+    // change comes first; what that callback sends queues behind, what
+    // onOpen then sends goes first (the soak, seed 61).
+    let mut h = Harness::started(outbox());
+    h.m.pause(1005);
+    h.m.queue(1006, 1).unwrap();
+    h.at(1010);
+    h.m.on_open(1010, SocketId(0));
+    h.drain();
+    h.m.resume(1011);
+    let mut seen = Vec::new();
+    while let Some(o) = h.m.poll() {
+        match o {
+            Output::Event(Event::StateChanged { .. }) => assert_eq!(h.m.sendable(), None),
+            Output::Event(Event::Opened(_)) => assert_eq!(h.m.sendable(), Some(SocketId(0))),
+            _ => {}
+        }
+        seen.push(o);
+    }
+    assert_eq!(seen.last(), Some(&send(0, 0)));
+}
+
+#[test]
 fn the_bounds_refuse_what_does_not_fit() {
     let mut h = Harness::started(with_outbox(OutboxLimits {
         max_messages: 2,

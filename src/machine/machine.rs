@@ -31,7 +31,7 @@ mod transitions;
 use super::close::{ClientClose, INITIAL_CONNECT};
 use super::config::{Config, ResetRule};
 use super::error::ConfigError;
-use super::event::{Cause, ConnectionState, DialContext, OpenMeta, Output, Trigger};
+use super::event::{Cause, ConnectionState, DialContext, Event, OpenMeta, Output, Trigger};
 use super::millis::Millis;
 use super::outbox::{MessageId, Outbox};
 use super::retry::Budget;
@@ -208,7 +208,15 @@ impl Machine {
         // ring buffer.
         if let Some(slot) = self.out.get_mut(self.taken) {
             self.taken += 1;
-            return slot.take();
+            let output = slot.take();
+            // While `onOpen` runs (and until the outputs before the flush
+            // are taken), what it sends goes before the outbox.
+            if let (Some(Output::Event(Event::Opened(_))), Some(o)) =
+                (&output, self.phase.open_mut())
+            {
+                o.open_first = true;
+            }
+            return output;
         }
         self.out.clear();
         self.taken = 0;
@@ -386,8 +394,8 @@ struct Open {
     /// The outbox is being sent (from the delivered `onOpen` or resume until
     /// the socket turns out not to be open).
     flushing: bool,
-    /// `onOpen` is being delivered: what it sends goes before the outbox
-    /// (until the outputs before the flush have all been taken).
+    /// `onOpen` is being delivered (its event was taken): what it sends goes
+    /// before the outbox, until the outputs before the flush are all taken.
     open_first: bool,
     /// The message handed out to be sent, until the caller says what became
     /// of it.

@@ -233,9 +233,6 @@ impl Machine {
         self.has_ever_connected = true;
         self.emit(Event::Opened(meta));
         self.start_flush(now);
-        if let Some(o) = self.phase.open_mut() {
-            o.open_first = true;
-        }
     }
 
     // ----- closing -------------------------------------------------------
