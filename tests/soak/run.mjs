@@ -56,7 +56,7 @@ const MAX_AFTER = 3000;
 // After the faults stop: what they set in motion runs out first (a dial
 // under way when they stopped: a hanging token provider, a held handshake,
 // then the close its query asked for), then the clock starts.
-const DRAIN_MS = DIAL_TIMEOUT + MAX_STALL + MAX_AFTER + 1000;
+const DRAIN_MS = Math.max(DIAL_TIMEOUT + MAX_STALL + MAX_AFTER, MAX_SERVER_DELAY * 1.5) + 1000;
 // A client back in `ready` must stay there this long.
 const STAY_MS = 5000;
 // A message lost with its socket: at most this long before the close.
@@ -143,8 +143,11 @@ function makeSpecs() {
   return specs;
 }
 const specs = makeSpecs();
-// After the faults stop, a client is back in `ready` within this.
-const boundOf = (spec) => Math.max(spec.options.backoffMaxMs, MAX_SERVER_DELAY) * 1.5 + 2000;
+// After the faults stop, a client is back in `ready` within this: the last
+// fault is a storm of refused handshakes long enough for any wait a
+// server's retry-after hint asked for to be over, so the plain backoff
+// (its cap, jittered up by at most half) is what is left.
+const boundOf = (spec) => spec.options.backoffMaxMs * 1.5 + 2000;
 
 // ---- results --------------------------------------------------------------
 
@@ -495,8 +498,11 @@ async function soak() {
     } },
     { kind: "server binary frame", weight: 1.5, async run() {
       // 4 bytes: the length of a ping, compared (a Blob read first, the
-      // frames after it waiting).
-      return control(`send?client=${current[anyClient()].id}&binary=${pick([4, 4, 3, 64])}`);
+      // frames after it waiting); sometimes the binaryType flips meanwhile.
+      const i = anyClient();
+      const sent = await control(`send?client=${current[i].id}&binary=${pick([4, 4, 3, 64])}`);
+      if (sent && chance(0.3)) await act(i, "binaryType");
+      return sent;
     } },
     { kind: "token provider fails", weight: 3, async run() {
       const able = specs.map((s, i) => (s.auth ? i : -1)).filter((i) => i >= 0);
@@ -567,7 +573,7 @@ async function soak() {
       return true;
     } },
     { kind: "terminate + new client", weight: 1.5, async run() {
-      await act(anyClient(), "terminate", { viaClose: chance(0.5) });
+      await act(anyClient(), "terminate", { viaClose: chance(0.5), viaFree: chance(0.3) });
       return true;
     } },
     { kind: "hidden / visible", weight: 1.5, async run() {
@@ -792,7 +798,10 @@ async function soak() {
     for (const seq of texts) {
       if (!Number.isInteger(seq)) failures.unknown.push(`${id}: ${seq}`);
       else if (delivered.has(seq)) failures.duplicates.push(`${id}:${seq}`);
-      else if (seq < last) failures.reordered.push(`${id}:${seq} after ${last}`);
+      else if (seq < last) {
+        failures.reordered.push(`${id}:${seq} after ${last}`);
+        if (!r.reorder) r.reorder = [seq, last];
+      }
       delivered.add(seq);
       if (seq > last) last = seq;
     }
@@ -862,6 +871,26 @@ async function soak() {
         const t = Number(line.split(" ")[0]) * 1000;
         if (t >= from && t <= to) console.log(`       ${line}`);
       }
+    }
+  }
+  // A reordering: where each message of the span went, and the faults then.
+  for (const r of [...runs.values()].filter((x) => x.reorder).slice(0, 2)) {
+    const [a, b] = r.reorder;
+    console.log(`     ${r.id} (client ${r.slot}: ${JSON.stringify(r.spec)}): ${a} arrived after ${b}`);
+    const span = [];
+    for (let q = Math.max(1, a - 2); q <= b + 1; q++) {
+      span.push(`${q}${r.acc[q] ? "" : " (refused)"}→${r.sock[q] === undefined ? "-" : `socket ${r.sock[q]} at ${(r.sentAt[q] / 1000).toFixed(3)}`}`);
+    }
+    console.log(`       handed: ${span.join(", ")}`);
+    const socks = new Set([a, b].map((q) => r.sock[q]).filter((x) => x !== undefined));
+    for (const n of socks) {
+      const so = sockets.get(n);
+      console.log(`       socket ${n}: created ${(so.created / 1000).toFixed(3)}, opened ${so.opened === null ? "never" : (so.opened / 1000).toFixed(3)}, closed ${so.close ? `${(so.close.t / 1000).toFixed(3)} ${so.close.code}` : "never"}`);
+    }
+    const t = (r.sentAt[a] ?? r.sentAt[b] ?? 0) / 1000;
+    for (const line of faultLog) {
+      const at = Number(line.split(" ")[0]);
+      if (at >= t - 5 && at <= t + 2) console.log(`       ${line}`);
     }
   }
   const sample = (list) => list.slice(0, 5).join("; ") + (list.length > 5 ? `; … ${list.length} in all` : "");

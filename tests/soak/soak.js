@@ -496,16 +496,26 @@ function doAction(slot, what, arg = {}) {
     case "send":
       sendOne(slot);
       break;
+    case "binaryType":
+      call(slot, "binaryType", () => {
+        api.binaryType = api.binaryType === "blob" ? "arraybuffer" : "blob";
+      });
+      break;
     case "terminate": {
       const old = slot.id;
       // A SteadyWebSocket is sometimes close()d first: terminate() then
       // reports what its outbox still holds.
       if (!steady && arg.viaClose) call(slot, "close", () => api.close(1000, "soak: replaced"));
-      const p = call(slot, "terminate", () => core.terminate());
-      watchPromise(slot, "terminate()", p);
-      // Nothing is sent on the old one any more; its late events are counted.
-      const after = call(slot, "sendMessage after terminate", () => (steady ? api.sendMessage(`${old}:late`) : true));
-      if (steady && after !== false) violation("sendMessage after terminate", `${old} answered ${after}`);
+      if (steady && arg.viaFree) {
+        // free() terminates (what is queued reported dropped) and frees at once.
+        call(slot, "free", () => api.free());
+      } else {
+        const p = call(slot, "terminate", () => core.terminate());
+        watchPromise(slot, "terminate()", p);
+        // Nothing is sent on the old one any more; its late events are counted.
+        const after = call(slot, "sendMessage after terminate", () => (steady ? api.sendMessage(`${old}:late`) : true));
+        if (steady && after !== false) violation("sendMessage after terminate", `${old} answered ${after}`);
+      }
       slot.api = null;
       slot.core = null;
       return create(slot);
