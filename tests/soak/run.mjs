@@ -60,7 +60,7 @@ const DRAIN_MS = Math.max(DIAL_TIMEOUT + MAX_STALL + MAX_AFTER, MAX_SERVER_DELAY
 // A client back in `ready` must stay there this long.
 const STAY_MS = 5000;
 // A message lost with its socket: at most this long before the close.
-const CLOSE_INSTANT_MS = 2000;
+const CLOSE_INSTANT_MS = 3000;
 
 // ---- seeded randomness ----------------------------------------------------
 
@@ -635,15 +635,18 @@ async function soak() {
 
   const samples = [];
   const warmup = Math.min(10, seconds * 0.15);
+  // start, half and end for the check; on a long run, more for the trend.
   const sampleAt = [warmup, seconds / 2];
+  if (seconds >= 600) for (let k = 1; k < 6; k++) if (k !== 3) sampleAt.push((seconds * k) / 6);
+  sampleAt.sort((a, b) => a - b);
   const faultStart = elapsed();
   let nextStatus = 0;
   let lastProgress = 0;
   while (elapsed() - faultStart < seconds) {
     const t = elapsed() - faultStart;
     if (sampleAt.length && t >= sampleAt[0]) {
-      sampleAt.shift();
-      samples.push(await measure(samples.length === 0 ? "start" : "half"));
+      const at = sampleAt.shift();
+      samples.push(await measure(samples.length === 0 ? "start" : at === seconds / 2 ? "half" : `${Math.round((at / seconds) * 100)} %`));
     }
     if (t >= nextStatus) {
       current = await status();
@@ -945,7 +948,9 @@ async function soak() {
   check("no WebSocket, client, listener or timer left after terminate()", leakProblems.length === 0,
     leakProblems.length ? leakProblems.join(", ") : `${terminated} clients terminated; listeners ${leaks.listeners} (baseline ${baseline.listeners}), documents ${leaks.documents}, no socket, no timer`);
 
-  const [mStart, mHalf, mEnd] = samples;
+  const mStart = samples[0];
+  const mHalf = samples.find((m) => m.label === "half");
+  const mEnd = samples[samples.length - 1];
   const heapGrowth = mEnd.heap - mHalf.heap;
   const heapBound = Math.max(2 * 1024 * 1024, mHalf.heap * 0.25);
   const wasmGrowth = mEnd.wasm - mHalf.wasm;
