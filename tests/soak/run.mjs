@@ -1046,6 +1046,9 @@ async function soak() {
   P(`| lost with a socket that died while the browser was offline (handed to it while offline; it heard nothing more) | ${totals.offline} |`);
   P(`| lost otherwise | ${totals.lost} |`);
   P();
+  const answered = [...stats.values()].reduce((n, s) => n + (s.pings_answered ?? 0), 0);
+  P(`Heartbeats: ${Object.entries(counts.beats).map(([k, v]) => `${k} ${v}`).join(", ") || "none"}; pings the server answered (\`answer_ping=1\`): ${answered}.`);
+  P();
   P(`Closes seen by the clients, by code: ${Object.entries(counts.closes).map(([k, v]) => `${k}: ${v}`).join(", ")}. Decisions: ${Object.entries(counts.decisions).map(([k, v]) => `${k} ${v}`).join(", ")}. State changes by cause: ${Object.entries(counts.causes).map(([k, v]) => `${k} ${v}`).join(", ")}.`);
   P();
   P("## Recovery");

@@ -35,7 +35,7 @@ const now = () => Math.round(performance.now());
 // ---- records ------------------------------------------------------------
 
 let R = [];
-const counts = { received: 0, binaryReceived: 0, hooks: 0, lines: 0, verbose: 0, closes: {}, causes: {}, decisions: {}, facadeErrors: 0, facadeCloses: 0, lateEvents: 0 };
+const counts = { beats: {}, received: 0, binaryReceived: 0, hooks: 0, lines: 0, verbose: 0, closes: {}, causes: {}, decisions: {}, facadeErrors: 0, facadeCloses: 0, lateEvents: 0 };
 const bump = (table, key) => (table[key] = (table[key] ?? 0) + 1);
 function violation(what, detail) {
   R.push(["v", what, String(detail).slice(0, 300)]);
@@ -254,7 +254,7 @@ function create(slot) {
     lastEcho: 0,
   });
   slot.state = null;
-  const base = `${config.wsBase}/ws?client=${id}${s.heartbeat ? "&answer_ping=1" : ""}`;
+  const base = `${config.wsBase}/ws?client=${id}${s.options.heartbeat ? "&answer_ping=1" : ""}`;
   const url = s.url === "string" ? base : () => urlOf(slot, base, s.url === "async");
   const mine = () => slot.id === id;
   const options = {
@@ -285,6 +285,9 @@ function create(slot) {
       } else slot.readySince = null;
       if (change.to === "stopped") slot.stopCause = change.cause;
       runHook(slot, id, "onStateChange");
+    },
+    onHeartbeat({ type }) {
+      bump(counts.beats, type);
     },
     onOutboxDrop({ data, reason }) {
       const seq = typeof data === "string" && data.startsWith(`${id}:`) ? Number(data.slice(id.length + 1)) : -2;
