@@ -43,6 +43,9 @@ bash scripts/build-pkg.sh
 step "npm package: tarball, types, Vite app, plain page, Workers, Node"
 bash scripts/test-package.sh 2>&1 | tee "$LOGS/package.log"
 
+step "chaos soak: 60 s, 20 clients, a fixed seed (scripts/soak.sh; longer runs: --minutes N)"
+bash scripts/soak.sh --no-build --seconds 60 --clients 20 --seed 1 2>&1 | tee "$LOGS/soak.log"
+
 step "benchmarks, smoke run (tiny sizes, so the bench cannot rot)"
 cargo build --release -q -p steadysocket-testserver
 bash scripts/bench.sh --smoke --no-build 2>&1 | tee "$LOGS/bench.log"
