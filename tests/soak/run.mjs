@@ -13,6 +13,7 @@
 // not replay), one line per invariant (`ok` / `FAIL`) and
 // `soak: N passed, M failed`; exits 1 on any failure. See the README in
 // this directory for what is checked and why.
+import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import { chromium } from "playwright-core";
@@ -1011,7 +1012,7 @@ async function soak() {
   const P = (s = "") => md.push(s);
   P(`# Chaos soak`);
   P();
-  P(`${new Date().toISOString().slice(0, 10)}: seed **${seed}**, ${K} clients, ${seconds} s of faults (${Math.round(elapsed())} s in all), ${os.cpus().length} cores, Chromium ${chromiumVersion}, load average ${loadStart.map((x) => x.toFixed(1)).join(" ")} at the start. Replay: \`bash scripts/soak.sh --seconds ${seconds} --clients ${K} --seed ${seed}\`.`);
+  P(`${new Date().toISOString().slice(0, 10)}, the package of ${revision()}: seed **${seed}**, ${K} clients, ${seconds} s of faults (${Math.round(elapsed())} s in all), ${os.cpus().length} cores, Chromium ${chromiumVersion}, load average ${loadStart.map((x) => x.toFixed(1)).join(" ")} at the start. Replay: \`bash scripts/soak.sh --seconds ${seconds} --clients ${K} --seed ${seed}\`.`);
   P();
   P(`**${passed} passed, ${failedN} failed.**`);
   P();
@@ -1072,6 +1073,17 @@ async function soak() {
   console.log(`back to ready: at most ${maxBack} ms; memory start/half/end: heap ${kb(mStart.heap)}/${kb(mHalf.heap)}/${kb(mEnd.heap)}, wasm ${kb(mStart.wasm)}/${kb(mHalf.wasm)}/${kb(mEnd.wasm)}`);
   console.log(`soak: ${passed} passed, ${failedN} failed (seed ${seed})`);
   return failedN ? 1 : 0;
+}
+
+/** The commit the package was built from, and whether its sources differ. */
+function revision() {
+  try {
+    const git = (...a) => execFileSync("git", a, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const dirty = git("status", "--porcelain", "--", "src", "pkg-template", "Cargo.toml") !== "";
+    return `${git("rev-parse", "--short", "HEAD")}${dirty ? " (with uncommitted changes to src/ or pkg-template/)" : ""}`;
+  } catch {
+    return "an unknown commit";
+  }
 }
 
 function kb(n) {
