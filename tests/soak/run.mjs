@@ -144,6 +144,11 @@ function makeSpecs() {
   return specs;
 }
 const specs = makeSpecs();
+if (process.env.SOAK_SPECS) {
+  // The clients this seed makes, and nothing else (for a replay's diagnosis).
+  for (const [i, spec] of specs.entries()) console.log(`client ${i}: ${JSON.stringify(spec)}`);
+  process.exit(0);
+}
 // After the faults stop, a client is back in `ready` within this: the last
 // fault is a storm of refused handshakes long enough for any wait a
 // server's retry-after hint asked for to be over, so the plain backoff
@@ -406,7 +411,24 @@ async function soak() {
   let offlineCdp = false;
   const setOffline = (offline) => note(`network offline ${offline}`) &&
     cdp.send("Network.emulateNetworkConditions", { offline, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
-  const pageState = { hidden: false, offline: false, pagehide: false };
+  const pageState = { hidden: false, offline: false, pagehide: false, visibleAt: Date.now(), shownAt: Date.now() };
+  // A client the page's return must restart: stopped for the hidden page
+  // (stopWhenHiddenMs) or for the back/forward cache, while the page has
+  // been visible and shown again for 3 s.
+  const stuck = new Set();
+  function checkStuck(list) {
+    const t = Date.now();
+    for (const c of list) {
+      const why = c.state === "stopped" &&
+        ((c.stopCause === "hidden" && !pageState.hidden && t - pageState.visibleAt > 3000) ||
+          (c.stopCause === "pageHide" && !pageState.pagehide && t - pageState.shownAt > 3000));
+      if (why && !stuck.has(c.id) && !pageState.hidden && !pageState.pagehide) {
+        stuck.add(c.id);
+        violations.push(`stuck: ${c.id} still stopped (${c.stopCause}) ${((t - Math.max(pageState.visibleAt, pageState.shownAt)) / 1000).toFixed(1)} s after the page came back`);
+        note(`!! ${c.id} stuck stopped (${c.stopCause})`);
+      }
+    }
+  }
   let current = await status();
 
   // Close codes and reasons a server sends: every class, Convex's reasons,
@@ -584,6 +606,7 @@ async function soak() {
       later(between(300, 4000), async () => {
         pageState.hidden = false;
         await pageEvent("visible");
+        pageState.visibleAt = Date.now();
       });
       return true;
     } },
@@ -616,6 +639,7 @@ async function soak() {
       later(between(200, 2000), async () => {
         pageState.pagehide = false;
         await pageEvent("pageshow");
+        pageState.shownAt = Date.now();
       });
       return true;
     } },
@@ -624,6 +648,12 @@ async function soak() {
       return true;
     } },
   ];
+  // SOAK_WEIGHTS='{"hidden / visible": 10}' reweighs faults, to aim at one.
+  for (const [kind, w] of Object.entries(JSON.parse(process.env.SOAK_WEIGHTS ?? "{}"))) {
+    const f = FAULTS.find((x) => x.kind === kind);
+    if (!f) throw new Error(`SOAK_WEIGHTS: no fault ${kind}`);
+    f.weight = w;
+  }
   const totalWeight = FAULTS.reduce((s, f) => s + f.weight, 0);
   function pickFault() {
     let x = faultRand() * totalWeight;
@@ -651,6 +681,7 @@ async function soak() {
     }
     if (t >= nextStatus) {
       current = await status();
+      checkStuck(current);
       nextStatus = t + 0.5;
     }
     if (t - lastProgress >= 60) {
@@ -962,7 +993,7 @@ async function soak() {
 
   const errors = [...pageErrors, ...uncaught, ...consoleErrors.map((c) => `console error: ${c}`),
     ...violations.filter((v) => !v.startsWith("secret"))];
-  check("no page error, unhandled rejection, wasm trap, throwing library call, send on a socket not open, echo out of order, callback out of sequence",
+  check("no page error, unhandled rejection, wasm trap, throwing library call, send on a socket not open, echo out of order, callback out of sequence, client left stopped after the page came back",
     errors.length === 0, errors.length ? sample(errors) : `${counts.received} frames received (${counts.binaryReceived} binary), ${counts.hooks} calls from callbacks, ${counts.lines} log lines, ${counts.verbose} verbose`);
 
   // Secrets: no log line, close info or error showed a token; the server

@@ -488,6 +488,10 @@ function doAction(slot, what, arg = {}) {
     case "stop": {
       const p = call(slot, "stop", () => (steady ? api.stop(arg.code, arg.reason) : api.close(arg.code, arg.reason)));
       watchPromise(slot, "stop()", p, (info) => scan(`stop() of ${slot.id}`, [info]));
+      // Stopped already (for the hidden page, the back/forward cache), it
+      // is now the application's stop, which the page's return leaves
+      // alone: no state changes, so no callback says so.
+      if (slot.state === "stopped") slot.stopCause = "stop";
       break;
     }
     case "tryRestart":
