@@ -1,6 +1,6 @@
 // The shell's JavaScript, in one module (one request where snippets are
-// served as files): the message hot path, the close listener, `construct`
-// and `soon`.
+// served as files): the message hot path, the close listener, `construct`,
+// the socket's accessors and `soon`.
 //
 // The message hot path.
 //
@@ -125,11 +125,19 @@ export function frameHandler(tap, onMessage, thisArg, slow) {
 // A socket's `close` listener that hands the shell its code, reason and
 // wasClean as plain values (the reason arrives in wasm as a string
 // argument, the one way in without a conversion that can fail).
+// An event whose getters throw (a WebSocket class of the application's)
+// is a close without a status: the close must still be reported.
 export function closeListener(closed) {
   return function onClose(event) {
-    const code = typeof event.code === "number" ? event.code : 1006;
-    const reason = typeof event.reason === "string" ? event.reason : "";
-    closed(code, reason, event.wasClean === true);
+    let code = 1006;
+    let reason = "";
+    let clean = false;
+    try {
+      if (typeof event.code === "number") code = event.code;
+      if (typeof event.reason === "string") reason = event.reason;
+      clean = event.wasClean === true;
+    } catch {}
+    closed(code, reason, clean);
   };
 }
 
@@ -138,6 +146,25 @@ export function closeListener(closed) {
 // frees the externref slot of its return value, one per failed attempt.
 export function construct(C, args) {
   args[0] = Reflect.construct(C, args);
+}
+
+// The socket's `readyState`, or 1 (OPEN) when its getter throws (an
+// application's WebSocket class): the machine's view stands, and `send` and
+// `close`, both `catch` imports, say the rest.
+export function readyState(socket) {
+  try {
+    return socket.readyState;
+  } catch {
+    return 1;
+  }
+}
+
+// `binaryType`, "blob" or "arraybuffer"; a setter that throws leaves the
+// socket's own (`onMessage` gets what it gives).
+export function binaryType(socket, blob) {
+  try {
+    socket.binaryType = blob ? "blob" : "arraybuffer";
+  } catch {}
 }
 
 // `f()` in a microtask, while `gate.open` (gate.rs): the constructor's first

@@ -1,6 +1,11 @@
 //! The shell's JavaScript module, `fast.js`, declared once (one import in
 //! the generated glue): the message hot path, the `close` listener,
-//! `construct`, `soon`.
+//! `construct`, the socket's accessors, `soon`.
+//!
+//! The socket's accessors go through here rather than web-sys because a
+//! WebSocket class of the application's may throw from them: an exception
+//! through a non-`catch` import would unwind the shell's frames mid-drain
+//! (borrows left taken, actions left undone).
 
 use js_sys::{Array, Function, Object};
 use wasm_bindgen::prelude::*;
@@ -26,6 +31,15 @@ extern "C" {
     /// returned it would leak its return value's slot whenever it throws).
     #[wasm_bindgen(catch)]
     pub fn construct(constructor: &JsValue, args: &Array) -> Result<(), JsValue>;
+
+    /// `socket.readyState`, or `1` (OPEN) when its getter throws.
+    #[wasm_bindgen(js_name = readyState)]
+    pub fn ready_state(socket: &JsValue) -> u32;
+
+    /// `socket.binaryType = blob ? "blob" : "arraybuffer"`; a setter that
+    /// throws is ignored.
+    #[wasm_bindgen(js_name = binaryType)]
+    pub fn set_binary_type(socket: &JsValue, blob: bool);
 
     /// `f()` in a microtask, while the gate is open.
     pub fn soon(gate: &Object, f: &JsValue);

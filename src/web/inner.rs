@@ -260,7 +260,7 @@ impl Inner {
     pub fn set_blob(&self, blob: bool) {
         self.blob.set(blob);
         if let Some(s) = self.sockets.live_socket() {
-            s.set_binary_type(super::transport::binary_type(blob));
+            super::fast::set_binary_type(&s, blob);
         }
     }
 

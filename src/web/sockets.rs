@@ -84,7 +84,7 @@ impl Sockets {
         // Once the server's close frame has arrived the socket is CLOSING
         // (the machine learns at the `close` event) and the browser would
         // silently discard the data: refuse it instead, so the outbox keeps it.
-        if socket.ready_state() != WebSocket::OPEN {
+        if super::fast::ready_state(&socket) != u32::from(WebSocket::OPEN) {
             return Sent::No;
         }
         // web-sys has one `send` per type the platform takes; each is the

@@ -6,9 +6,9 @@ use alloc::vec::Vec;
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{BinaryType, Event, WebSocket};
+use web_sys::{Event, WebSocket};
 
-use super::fast::{close_listener, construct};
+use super::fast::{close_listener, construct, ready_state, set_binary_type};
 use super::listener::Listener;
 use super::tap::Tap;
 use crate::machine::SocketId;
@@ -77,7 +77,7 @@ impl Transport {
         // bindings: Node's `ws` and test doubles work as the browser's does.
         construct(constructor, &args)?;
         let socket: WebSocket = args.get(0).unchecked_into();
-        socket.set_binary_type(binary_type(blob));
+        set_binary_type(&socket, blob);
         let listen = |kind: &'static str, which: SocketEvent| {
             let f = on_event.clone();
             Listener::new(&socket, kind, move |e| f(id, which, e))
@@ -108,20 +108,11 @@ impl Transport {
 
     /// Close the socket unless it is already closing.
     pub fn close(socket: &WebSocket, code: u16, reason: &str) {
-        let state = socket.ready_state();
-        if state != WebSocket::CLOSING && state != WebSocket::CLOSED {
+        let state = ready_state(socket);
+        if state != u32::from(WebSocket::CLOSING) && state != u32::from(WebSocket::CLOSED) {
             // Closing can only throw for a bad code or reason, which the
             // callers have checked.
             let _ = socket.close_with_code_and_reason(code, reason);
         }
-    }
-}
-
-/// How binary frames arrive: Blobs or ArrayBuffers.
-pub fn binary_type(blob: bool) -> BinaryType {
-    if blob {
-        BinaryType::Blob
-    } else {
-        BinaryType::Arraybuffer
     }
 }

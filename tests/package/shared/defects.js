@@ -704,6 +704,78 @@ export async function runDefects({ pkg, memory, httpBase, wsBase, label, WebSock
     }
   });
 
+  await check("13: a WebSocket class whose readyState getter, binaryType setter and close event getters throw: the package still sends, hears the close (1006), reconnects and closes it", async () => {
+    const made = [];
+    const boom = () => {
+      throw new Error("hostile accessor");
+    };
+    class Hostile extends EventBase {
+      constructor(u) {
+        super();
+        this.url = u;
+        this.state = 0;
+        this.sent = [];
+        this.closes = 0;
+        this.protocol = "";
+        this.extensions = "";
+        this.bufferedAmount = 0;
+        made.push(this);
+        setTimeout(() => {
+          this.state = 1;
+          this.dispatchEvent(new Event("open"));
+        }, 0);
+      }
+      get readyState() {
+        return boom();
+      }
+      set binaryType(v) {
+        boom();
+      }
+      get binaryType() {
+        return "blob";
+      }
+      send(data) {
+        if (this.state !== 1) throw new DOMException("not open", "InvalidStateError");
+        this.sent.push(data);
+      }
+      close() {
+        this.closes += 1;
+        if (this.state < 2) setTimeout(() => this.hangUp(), 0);
+        this.state = 2;
+      }
+      hangUp() {
+        this.state = 3;
+        const event = new Event("close");
+        for (const key of ["code", "reason", "wasClean"]) Object.defineProperty(event, key, { get: boom });
+        this.dispatchEvent(event);
+      }
+    }
+    const closes = [];
+    const opens = [];
+    const pageErrors = errors.length;
+    const s = new SteadySocket("ws://hostile/", {
+      WebSocket: Hostile,
+      logger: false,
+      binaryType: "arraybuffer",
+      backoffInitialMs: 10,
+      backoffMaxMs: 20,
+      onOpen: () => opens.push(made.length),
+      onClose: (info) => closes.push(info),
+    });
+    await waitFor("the first open", () => opens.length === 1, 3000);
+    assert(s.sendMessage("one") === true, "sendMessage refused on an open socket");
+    assert(made[0].sent.join() === "one", `the socket was sent ${JSON.stringify(made[0].sent)}`);
+    made[0].hangUp();
+    assert(closes.length === 1 && closes[0].code === 1006, `onClose was told ${JSON.stringify(closes)}`);
+    await waitFor("the reconnect", () => opens.length === 2, 3000);
+    assert(made.length === 2, `${made.length} sockets were made`);
+    assert(s.sendMessage("two") === true && made[1].sent.join() === "two", `the new socket was sent ${JSON.stringify(made[1].sent)}`);
+    await s.stop();
+    assert(made[1].closes === 1, `stop() closed the socket ${made[1].closes} times`);
+    s.terminate();
+    assert(errors.length === pageErrors, `uncaught: ${errors.slice(pageErrors).join("; ")}`);
+  });
+
   // Last: the real handshakes it aborts slow the browser's next ones down.
   await check("1: with real sockets closed while connecting, 200 of each class are collected", async () => {
     for (const [what, make] of [
