@@ -326,7 +326,7 @@ export class SteadySocket {
 
   /** An inbound message: every follower's, then this tab's. */
   #inbound(data, event) {
-    this.#post({ k: "message", data });
+    this.#post({ k: "message", data, origin: event?.origin });
     return this.#deliver(data, event);
   }
 
@@ -454,7 +454,7 @@ export class SteadySocket {
         return this.#flush();
       case "message":
         if (this.#leader !== null && m.from !== this.#leader) return undefined;
-        this.#deliver(m.data, undefined);
+        this.#deliver(m.data, m.origin);
         return undefined;
       case "ack":
       case "refused":
@@ -586,9 +586,14 @@ export class SteadySocket {
     this.#call("onOpen", { ...meta, role: this.#role });
   }
 
+  /** `event`: the socket's, or (a follower) the origin it came from. */
   #deliver(data, event) {
     if (this.#view !== "running") return undefined;
     const d = this.#binaryType === "blob" && data instanceof ArrayBuffer ? new Blob([data]) : data;
+    if (typeof event !== "object" && typeof MessageEvent === "function") {
+      // A follower's copy of the leader's event.
+      event = new MessageEvent("message", { data: d, origin: event ?? "" });
+    }
     return this.#call("onMessage", d, event);
   }
 

@@ -101,6 +101,15 @@ await check("three tabs share one connection: one at the server, a broadcast rea
   await until("the broadcast in every tab", async () =>
     (await Promise.all(pages.map(info))).every((i) => i.record.messages.includes("hello-all")),
   );
+  // Every tab's onMessage gets a MessageEvent with the data and the
+  // server's origin, the followers' included.
+  const origin = new URL(url(id)).origin;
+  for (const [i, p] of pages.entries()) {
+    const events = (await info(p)).record.events;
+    if (JSON.stringify(events) !== JSON.stringify([["MessageEvent", "hello-all", origin]])) {
+      throw new Error(`tab ${i} (${r[i]})'s onMessage got as its event ${JSON.stringify(events)}, not a MessageEvent of "hello-all" from ${origin}`);
+    }
+  }
   const accepted = await Promise.all(pages.map((p, i) => p.evaluate((i) => window.tab.send(`t${i}`, 100), i)));
   if (accepted.some((n) => n !== 100)) throw new Error(`sendMessage accepted ${accepted}`);
   const s = await until("300 messages at the server", async () => {

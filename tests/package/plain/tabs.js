@@ -2,7 +2,7 @@
 // record of everything its callbacks (or events) saw, for the driver to read.
 import { SteadySocket, SteadyWebSocket } from "steadysocket/shared";
 
-const record = { opens: [], closes: [], states: [], messages: [], drops: [], errors: [], sent: [] };
+const record = { opens: [], closes: [], states: [], messages: [], events: [], drops: [], errors: [], sent: [] };
 let socket = null;
 
 addEventListener("error", (e) => record.errors.push(String(e.message)));
@@ -28,8 +28,12 @@ window.tab = {
       onOpen: (meta) => record.opens.push(meta),
       onClose: (info) => record.closes.push(info),
       onStateChange: (change) => record.states.push(change),
-      onMessage: (data) => {
+      onMessage: (data, event) => {
         record.messages.push(data);
+        // What the second argument is: [type, its data, its origin].
+        if (typeof data === "string" && data.startsWith("hello")) {
+          record.events.push(event instanceof MessageEvent ? ["MessageEvent", event.data, event.origin] : [typeof event]);
+        }
       },
       onOutboxDrop: (drop) => record.drops.push(drop),
     });
