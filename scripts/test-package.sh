@@ -133,7 +133,7 @@ run node node "$WORK/node/shared.mjs" "$BASE"
 
 step "Chromium: Vite app and its worker, plain module page, module worker, Vite dev server, back/forward cache, one connection for all tabs"
 run browser node "$WORK/browser/run.mjs" "$BASE" /vite/ /plain/ /plain/worker.html /plain/defects.html \
-  "/plain/fuzz.html?cases=${STEADYSOCKET_FUZZ_CASES:-}&seed=${STEADYSOCKET_FUZZ_SEED:-}"
+  "/plain/fuzz.html?isolated=1&cases=${STEADYSOCKET_FUZZ_CASES:-}&seed=${STEADYSOCKET_FUZZ_SEED:-}"
 run vite-dev node "$WORK/browser/vite-dev.mjs" "ws://127.0.0.1:$SERVER_PORT"
 run bfcache node "$WORK/browser/bfcache.mjs" "$BASE"
 run tabs node "$WORK/browser/tabs.mjs" "$BASE"

@@ -12,6 +12,12 @@
 //! corrections for the files served here: `.ts` is a TypeScript
 //! declaration, not an MPEG transport stream, so `text/plain`; `.mjs` is
 //! `text/javascript`, like `.js`.
+//!
+//! A page asked for with `isolated=1` in its query is served
+//! cross-origin isolated (`Cross-Origin-Opener-Policy: same-origin`,
+//! `Cross-Origin-Embedder-Policy: require-corp`): the browser then has
+//! `SharedArrayBuffer`, which the fuzzer sends (everything such a page
+//! loads is served from here, the same origin).
 
 use std::path::Path;
 
@@ -31,7 +37,19 @@ pub fn dir(root: &Path) -> Router {
 
 async fn correct_type(req: Request, next: Next) -> Response {
     let corrected = corrected_type(req.uri().path());
+    let isolated = asks_isolation(req.uri().query());
     let mut response = next.run(req).await;
+    if isolated {
+        let headers = response.headers_mut();
+        headers.insert(
+            "cross-origin-opener-policy",
+            HeaderValue::from_static("same-origin"),
+        );
+        headers.insert(
+            "cross-origin-embedder-policy",
+            HeaderValue::from_static("require-corp"),
+        );
+    }
     if let Some(content_type) = corrected {
         if response.headers().contains_key(header::CONTENT_TYPE) {
             response
@@ -40,6 +58,11 @@ async fn correct_type(req: Request, next: Next) -> Response {
         }
     }
     response
+}
+
+/// Whether the query has `isolated=1`.
+fn asks_isolation(query: Option<&str>) -> bool {
+    query.is_some_and(|q| q.split('&').any(|pair| pair == "isolated=1"))
 }
 
 /// The content type of `path` where `mime_guess` gets it wrong for us.
@@ -71,5 +94,15 @@ mod tests {
         assert_eq!(corrected_type("/a.js"), None);
         assert_eq!(corrected_type("/x_bg.wasm"), None);
         assert_eq!(corrected_type("/README"), None);
+    }
+
+    #[test]
+    fn isolation_is_asked_for_by_the_query() {
+        assert!(asks_isolation(Some("isolated=1")));
+        assert!(asks_isolation(Some("cases=&seed=&isolated=1")));
+        assert!(!asks_isolation(None));
+        assert!(!asks_isolation(Some("isolated=0")));
+        assert!(!asks_isolation(Some("notisolated=1")));
+        assert!(!asks_isolation(Some("isolated=10")));
     }
 }
