@@ -329,7 +329,7 @@ fn decorrelated_waits_grow_from_the_last_wait_and_start_over_after_a_reset() {
         assert!((1000..=base).contains(&delay), "{d:?}");
         last = delay;
     }
-    h.m.reset_backoff();
+    h.m.reset_backoff(h.now);
     let d = h.fail_and_reconnect(1006, "").decision;
     assert_eq!(d.base_ms, Some(3000), "after the reset: {d:?}");
 }
@@ -467,7 +467,7 @@ fn app_rule_resets_only_on_reset_backoff() {
     let info = h.fail_and_reconnect(1006, "");
     assert_eq!(info.decision, retry(4000, 3));
     h.open();
-    h.m.reset_backoff();
+    h.m.reset_backoff(h.now);
     assert_eq!(h.m.connection_state().connection_retries, 0);
     let (_, events) = h.close(1006, "");
     assert_eq!(closed_info(&events).decision, retry(1000, 1));
@@ -480,7 +480,7 @@ fn reset_backoff_while_disconnected_keeps_the_planned_reconnect() {
     h.close(1006, "");
     let due = h.m.poll_timeout();
     assert_eq!(due, Some(h.now + 4000));
-    h.m.reset_backoff();
+    h.m.reset_backoff(h.now);
     assert_eq!(h.m.poll_timeout(), due);
     assert_eq!(h.m.connection_state().connection_retries, 0);
 }
@@ -492,7 +492,7 @@ fn reset_backoff_gives_limited_rules_their_budget_back() {
         h.fail_and_reconnect(4001, "");
     }
     h.open();
-    h.m.reset_backoff();
+    h.m.reset_backoff(h.now);
     let (_, events) = h.close(4001, "");
     let d = closed_info(&events).decision;
     assert!(d.reconnect, "{d:?}");
@@ -507,7 +507,7 @@ fn reset_backoff_gives_max_retries_its_budget_back() {
     });
     h.fail_and_reconnect(1006, "");
     h.open();
-    h.m.reset_backoff();
+    h.m.reset_backoff(h.now);
     let info = h.fail_and_reconnect(1006, "");
     assert_eq!(info.decision.retries, 1);
 }

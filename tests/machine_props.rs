@@ -11,371 +11,34 @@
 //! the network, the last send (the socket's open counts as one), the ping out
 //! and its deadline, why it stopped, when the socket opened and the last open
 //! connection was lost, and what each connect's trigger is.
+//!
+//! They also include the page's life beyond visibility (the back/forward
+//! cache's `page_hide`/`page_show`, `page_resumed` after a freeze), configs
+//! that do not pause a hidden page or that have a connect timeout, and the
+//! close-policy function (`Config::judge`): each `Action::Judge` is answered
+//! at once, later, or never (another input settles it by the rules), with a
+//! random verdict. The model adds the application's pause, the socket's
+//! creation and last inbound frame, the page's return with a socket, and
+//! the judgement out. (The random inputs and configs are
+//! `machine_support::props`, shared with `machine_props_page`.)
 
 mod machine_support;
 
 use std::collections::BTreeSet;
 
+use machine_support::props::{
+    cases, config, decode_sock, heartbeat_config, judged_config, page_steps, pick_in, step_with,
+    step_without_terminate, steps, Input, Sock, Step, DIAL_FAILED, DIAL_FAILED_REASON,
+};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
-use proptest::test_runner::{Config as ProptestConfig, TestRunner};
+use proptest::test_runner::TestRunner;
 use steadysocket::machine::{
-    delay, is_quiet, Action, Backoff, Beat, Cause, ClosePolicy, CloseRule, Config, DecidedBy,
-    DecisionKind, DialFailure, Event, Heartbeat, Initiator, Jitter, Machine, Millis, Output,
-    Paused, Refusal, ResetRule, Rng, RuleAction, Snapshot, SocketId, State, StateKind, Timer,
-    Trigger, FAILED_TO_SEND, HEARTBEAT_TIMEOUT, INACTIVE_SERVER, MAX_MS, PROBE_TIMEOUT, WAKE,
+    delay, is_quiet, Action, Backoff, Beat, Cause, CloseFacts, Config, DecidedBy, DecisionKind,
+    Event, Heartbeat, Initiator, Jitter, Machine, Millis, Output, Paused, Refusal, ResetRule, Rng,
+    Snapshot, SocketId, State, StateKind, Timer, Trigger, VerdictAction, CONNECT_TIMEOUT,
+    FAILED_TO_SEND, HEARTBEAT_TIMEOUT, INACTIVE_SERVER, PAGE_HIDDEN, PROBE_TIMEOUT, WAKE,
 };
-
-const CODES: [u16; 10] = [1000, 1001, 1005, 1006, 1011, 4001, 4003, 4040, 4999, 3000];
-const REASONS: [&str; 4] = [
-    "",
-    "InternalServerError: x",
-    "TooManyConcurrentRequests",
-    "whatever",
-];
-/// Codes the application closes with (`reconnect`, `stop(code, reason)`).
-const APP_CODES: [u16; 4] = [1000, 3000, 4000, 4999];
-/// The dial failure the sequences report, and the reason it shows.
-const DIAL_FAILED: DialFailure = DialFailure::UrlProvider;
-const DIAL_FAILED_REASON: &str = "UrlProviderFailed";
-
-/// `n` cases, times `STEADYSOCKET_PROPTEST_FACTOR` (default 1): the long
-/// run sets it (`STEADYSOCKET_PROPTEST_FACTOR=30 cargo test --test
-/// machine_props --release` runs well over 100 000 random sequences).
-fn cases(n: u32) -> ProptestConfig {
-    let factor = std::env::var("STEADYSOCKET_PROPTEST_FACTOR")
-        .ok()
-        .and_then(|f| f.parse::<u32>().ok())
-        .unwrap_or(1)
-        .max(1);
-    ProptestConfig {
-        cases: n.saturating_mul(factor),
-        // Keep failures in the test output only: no files next to the tests.
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
-
-/// Which socket a socket input claims to come from.
-#[derive(Clone, Copy, Debug)]
-enum Sock {
-    /// The live socket, or the most recent one if there is none.
-    Live,
-    /// Some other socket created before (picked by index), if any.
-    Older(usize),
-}
-
-#[derive(Clone, Debug)]
-enum Input {
-    Open(Sock),
-    Message(Sock),
-    Close(Sock, u16, &'static str, bool),
-    SendFailed(Sock),
-    Pong(Sock),
-    DialFailed(Sock),
-    /// Woken at the machine's own deadline (the clock jumps there).
-    Timer,
-    /// Woken this much after the machine's deadline (a wake, when long).
-    LateTimer(Millis),
-    /// Woken now, whatever is due.
-    WakeNow,
-    Stop,
-    StopWith(u16),
-    TryRestart,
-    Terminate,
-    Pause,
-    Resume,
-    ResetBackoff,
-    SendTarget,
-    Reconnect(u16),
-    /// The page becomes hidden (`true`) or visible.
-    Hidden(bool),
-    /// The network comes back (`true`) or goes away.
-    Online(bool),
-    /// The application sent something.
-    Sent,
-}
-
-impl Input {
-    fn is_timer(&self) -> bool {
-        matches!(self, Input::Timer | Input::LateTimer(_) | Input::WakeNow)
-    }
-}
-
-#[derive(Clone, Debug)]
-struct Step {
-    dt: Millis,
-    input: Input,
-}
-
-/// The inputs and their weights in a random sequence. Steps are generated as
-/// plain numbers and decoded (much cheaper than nested unions in debug
-/// builds, and shrinking still works towards the first entries).
-const KINDS: [(u32, &str); 20] = [
-    (6, "open"),
-    (4, "message"),
-    (5, "close"),
-    (1, "sendFailed"),
-    (4, "pong"),
-    (1, "dialFailed"),
-    (6, "timer"),
-    (2, "lateTimer"),
-    (1, "wakeNow"),
-    (2, "stop"),
-    (2, "tryRestart"),
-    (2, "pause"),
-    (2, "resume"),
-    (1, "resetBackoff"),
-    (1, "sendTarget"),
-    (1, "reconnect"),
-    (5, "hidden"),
-    (3, "online"),
-    (2, "sent"),
-    // Last, so that it can be left out.
-    (1, "terminate"),
-];
-
-fn decode_sock(a: u32) -> Sock {
-    if a % 5 == 4 {
-        Sock::Older((a / 5) as usize)
-    } else {
-        Sock::Live
-    }
-}
-
-/// One step from three numbers: which input (a point on the weighted line of
-/// `KINDS`, scaled by `terminate_weight` for the last entry), its parameters,
-/// and how long before it.
-fn decode(kind: u32, a: u32, b: u32) -> Step {
-    let mut k = kind;
-    let mut name = "terminate";
-    for (w, n) in KINDS {
-        if k < w {
-            name = n;
-            break;
-        }
-        k -= w;
-    }
-    let app_code = APP_CODES[((a >> 8) % APP_CODES.len() as u32) as usize];
-    let input = match name {
-        "open" => Input::Open(decode_sock(a)),
-        "message" => Input::Message(decode_sock(a)),
-        "close" => Input::Close(
-            decode_sock(a),
-            CODES[((a >> 8) % CODES.len() as u32) as usize],
-            REASONS[((a >> 16) % REASONS.len() as u32) as usize],
-            (a >> 20) & 1 == 1,
-        ),
-        "sendFailed" => Input::SendFailed(decode_sock(a)),
-        "pong" => Input::Pong(decode_sock(a)),
-        "dialFailed" => Input::DialFailed(decode_sock(a)),
-        "timer" => Input::Timer,
-        "lateTimer" => Input::LateTimer(u64::from(a >> 4) % 30_000),
-        "wakeNow" => Input::WakeNow,
-        "stop" if a % 2 == 0 => Input::Stop,
-        "stop" => Input::StopWith(app_code),
-        "tryRestart" => Input::TryRestart,
-        "pause" => Input::Pause,
-        "resume" => Input::Resume,
-        "resetBackoff" => Input::ResetBackoff,
-        "sendTarget" => Input::SendTarget,
-        "reconnect" => Input::Reconnect(app_code),
-        "hidden" => Input::Hidden(a % 2 == 0),
-        "online" => Input::Online(a % 2 == 0),
-        "sent" => Input::Sent,
-        _ => Input::Terminate,
-    };
-    let dt = match b % 9 {
-        0 | 1 => 0,
-        2..=4 => u64::from(b >> 4) % 1_000,
-        5..=7 => u64::from(b >> 4) % 70_000,
-        // Long enough for every wake threshold and ceiling.
-        _ => u64::from(b >> 4) % 1_200_000,
-    };
-    Step { dt, input }
-}
-
-fn step_with(terminate_weight: u32) -> impl Strategy<Value = Step> {
-    let total: u32 =
-        KINDS[..KINDS.len() - 1].iter().map(|(w, _)| w).sum::<u32>() + terminate_weight;
-    (0..total, any::<u32>(), any::<u32>()).prop_map(|(k, a, b)| decode(k, a, b))
-}
-
-fn step_without_terminate() -> impl Strategy<Value = Step> {
-    step_with(0)
-}
-
-fn steps(max: usize) -> impl Strategy<Value = Vec<Step>> {
-    proptest::collection::vec(step_with(1), 0..=max)
-}
-
-fn custom_policy() -> ClosePolicy {
-    ClosePolicy {
-        rules: vec![
-            CloseRule {
-                codes: vec![(4000, 4099)],
-                reason_prefix: Some("whatever".into()),
-                action: RuleAction::Permanent,
-            },
-            CloseRule {
-                codes: vec![(3000, 3999), (4000, 4999)],
-                reason_prefix: None,
-                action: RuleAction::Limited {
-                    max_retries: 2,
-                    initial_ms: 500,
-                },
-            },
-            CloseRule {
-                codes: vec![],
-                reason_prefix: Some("Too".into()),
-                action: RuleAction::Retry {
-                    initial_ms: Some(7_000),
-                },
-            },
-        ],
-    }
-}
-
-/// The browser-life part of a config.
-#[derive(Clone, Debug)]
-struct Life {
-    heartbeat: Option<Heartbeat>,
-    probe_timeout_ms: Millis,
-    wake_threshold_ms: Millis,
-    offline_ceiling_ms: Millis,
-    stop_when_hidden_ms: Option<Millis>,
-}
-
-fn life() -> impl Strategy<Value = Life> {
-    let heartbeat = (
-        prop_oneof![Just(30_000u64), 1u64..=20_000],
-        prop_oneof![Just(10_000u64), 1u64..=20_000],
-        any::<bool>(),
-    )
-        .prop_map(|(interval_ms, timeout_ms, any_frame)| Heartbeat {
-            interval_ms,
-            timeout_ms,
-            any_frame,
-        });
-    (
-        proptest::option::weighted(0.7, heartbeat),
-        prop_oneof![Just(2000u64), 1u64..=10_000],
-        prop_oneof![Just(5000u64), 1u64..=30_000],
-        prop_oneof![Just(60_000u64), 1u64..=120_000],
-        proptest::option::weighted(0.3, 0u64..=100_000),
-    )
-        .prop_map(
-            |(
-                heartbeat,
-                probe_timeout_ms,
-                wake_threshold_ms,
-                offline_ceiling_ms,
-                stop_when_hidden_ms,
-            )| Life {
-                heartbeat,
-                probe_timeout_ms,
-                wake_threshold_ms,
-                offline_ceiling_ms,
-                stop_when_hidden_ms,
-            },
-        )
-}
-
-fn config() -> impl Strategy<Value = Config> {
-    let backoff = (
-        0u64..=20_000,
-        0u64..=5_000,
-        prop_oneof![Just(16_000u64), 0u64..=60_000],
-        prop_oneof![Just(2.0f64), 1.0f64..=4.0],
-        prop_oneof![Just(0.5f64), Just(0.0), Just(1.0), 0.0f64..=1.0],
-        jitter_strategy(),
-    )
-        .prop_map(
-            |(initial_ms, client_initial_ms, max_ms, multiplier, jitter, strategy)| Backoff {
-                initial_ms,
-                client_initial_ms,
-                max_ms,
-                multiplier,
-                jitter,
-                strategy,
-            },
-        );
-    let reset = prop_oneof![
-        Just(ResetRule::App),
-        Just(ResetRule::FirstMessage),
-        (1u64..=100_000).prop_map(ResetRule::StableFor),
-    ];
-    (
-        backoff,
-        proptest::option::of(1u64..=120_000),
-        proptest::option::of(0u32..5),
-        prop_oneof![Just(ClosePolicy::default()), Just(custom_policy())],
-        reset,
-        any::<u64>(),
-        any::<bool>(),
-        life(),
-    )
-        .prop_map(
-            |(backoff, inactivity_ms, max_retries, policy, reset, seed, verbose, life)| Config {
-                backoff,
-                inactivity_ms,
-                max_retries,
-                policy,
-                reset,
-                seed,
-                verbose,
-                heartbeat: life.heartbeat,
-                probe_timeout_ms: life.probe_timeout_ms,
-                wake_threshold_ms: life.wake_threshold_ms,
-                offline_ceiling_ms: life.offline_ceiling_ms,
-                stop_when_hidden_ms: life.stop_when_hidden_ms,
-                // Covered by the focused tests (machine_visibility,
-                // machine_policy).
-                pause_when_hidden: true,
-                max_server_delay_ms: 300_000,
-                judge: false,
-                // Covered by machine_heartbeat's focused tests.
-                connect_timeout_ms: None,
-                outbox: None,
-            },
-        )
-}
-
-/// Convex's jitter half the time, the others a sixth each.
-fn jitter_strategy() -> impl Strategy<Value = Jitter> {
-    prop_oneof![
-        3 => Just(Jitter::Convex),
-        1 => Just(Jitter::Full),
-        1 => Just(Jitter::Equal),
-        1 => Just(Jitter::Decorrelated),
-    ]
-}
-
-/// Random configs with a short heartbeat always on, and the inactivity
-/// timeout off or long, so that pings, answers and timeouts are frequent.
-fn heartbeat_config() -> impl Strategy<Value = Config> {
-    (
-        config(),
-        1u64..=5_000,
-        1u64..=5_000,
-        any::<bool>(),
-        proptest::option::of(30_000u64..=120_000),
-        // Half the time long, so that large steps are not all wakes.
-        proptest::option::of(1_000_000u64..=MAX_MS),
-    )
-        .prop_map(
-            |(config, interval_ms, timeout_ms, any_frame, inactivity_ms, wake)| Config {
-                heartbeat: Some(Heartbeat {
-                    interval_ms,
-                    timeout_ms,
-                    any_frame,
-                }),
-                inactivity_ms,
-                wake_threshold_ms: wake.unwrap_or(config.wake_threshold_ms),
-                ..config
-            },
-        )
-}
 
 /// How often the interesting things happened (for coverage of the
 /// generator).
@@ -403,6 +66,30 @@ struct Seen {
     stable_closes: u32,
     dial_failures: u32,
     deferred_opens_on_visible: u32,
+    /// `page_hide` closing a socket, or cancelling a planned reconnect.
+    page_hide_closes: u32,
+    page_hide_waits: u32,
+    /// `page_show` connecting: the cache had stopped the machine, or a
+    /// reconnect was planned.
+    page_show_connects: u32,
+    /// `page_show` offline, waiting for the network.
+    page_show_offline: u32,
+    /// Probes by `page_show` and `page_resumed`.
+    page_probes: u32,
+    /// 1006 closes soon after the page came back: the cache's.
+    cache_closes: u32,
+    page_resumed_connects: u32,
+    /// `Action::Judge`s, and how they were decided: by the function's
+    /// verdict, by its `None`, by another input first.
+    judges: u32,
+    verdicts: u32,
+    verdicts_none: u32,
+    settled_by_input: u32,
+    /// Answers to nothing.
+    stray_answers: u32,
+    connect_timeouts: u32,
+    /// Steps ending hidden and sendable (`pause_when_hidden` off).
+    hidden_sendable: u32,
 }
 
 impl Seen {
@@ -424,6 +111,20 @@ impl Seen {
         self.stable_closes += o.stable_closes;
         self.dial_failures += o.dial_failures;
         self.deferred_opens_on_visible += o.deferred_opens_on_visible;
+        self.page_hide_closes += o.page_hide_closes;
+        self.page_hide_waits += o.page_hide_waits;
+        self.page_show_connects += o.page_show_connects;
+        self.page_show_offline += o.page_show_offline;
+        self.page_probes += o.page_probes;
+        self.cache_closes += o.cache_closes;
+        self.page_resumed_connects += o.page_resumed_connects;
+        self.judges += o.judges;
+        self.verdicts += o.verdicts;
+        self.verdicts_none += o.verdicts_none;
+        self.settled_by_input += o.settled_by_input;
+        self.stray_answers += o.stray_answers;
+        self.connect_timeouts += o.connect_timeouts;
+        self.hidden_sendable += o.hidden_sendable;
     }
 }
 
@@ -438,7 +139,33 @@ struct Before {
     online: bool,
     /// The model's "stopped because hidden".
     stopped_by_hidden: bool,
+    /// The model's "stopped for the back/forward cache".
+    stopped_by_page: bool,
+    /// A judgement was out and the input decides it first: the fields
+    /// above are then those once it is decided (no live socket).
+    settles: bool,
+    /// Consecutive failures counted.
+    retries: u32,
+    /// When the live socket was created.
+    created_at: Millis,
+    /// Its last inbound frame.
+    last_inbound: Millis,
 }
+
+/// The close the function was asked about, awaiting its verdict.
+#[derive(Clone, Debug)]
+struct Judging {
+    facts: CloseFacts,
+    socket: SocketId,
+    /// The failures the decision counts from.
+    retries: u32,
+    /// The connection was stable by `StableFor` when it closed.
+    stable: bool,
+}
+
+/// How long after `page_show` a 1006 close of the socket that lived through
+/// the cache is the cache's doing (the README: "within 3 s of the return").
+const RESTORE_WINDOW_MS: Millis = 3000;
 
 /// What the fake I/O layer and the application saw, and a model of what the
 /// machine should know.
@@ -483,6 +210,21 @@ struct World {
     triggers: Vec<(SocketId, Trigger)>,
     /// The downtime each accepted open measured.
     downtimes: Vec<(SocketId, Option<Millis>)>,
+    /// The application paused the live socket and did not resume it.
+    app_paused: bool,
+    /// When the live socket was created.
+    created_at: Millis,
+    /// The last entry into `stopped` was for the back/forward cache.
+    stopped_by_page: bool,
+    /// The socket the page came back from the cache with, and when.
+    restored: Option<(SocketId, Millis)>,
+    /// This step's close should be the cache's.
+    cache_close: bool,
+    /// The close out to the function.
+    judging: Option<Judging>,
+    /// The live socket's last inbound frame (its creation and its open
+    /// count as one).
+    last_inbound: Millis,
 }
 
 /// A ping awaiting its answer, in the model.
@@ -545,20 +287,36 @@ impl World {
             backoff_trigger: Trigger::Backoff,
             triggers: Vec::new(),
             downtimes: Vec::new(),
+            app_paused: false,
+            created_at: now,
+            stopped_by_page: false,
+            restored: None,
+            cache_close: false,
+            judging: None,
+            last_inbound: now,
         };
-        let before = w.before(State::Disconnected);
+        let before = w.before(State::Disconnected, &Input::WakeNow);
         w.after_step(before, &Input::WakeNow)?;
         Ok(w)
     }
 
-    fn before(&self, state: State) -> Before {
+    /// What is true before `input`. With a judgement out that the input
+    /// decides first there is no live socket any more: the state and the
+    /// deadline are filled in once the decision is seen.
+    fn before(&self, state: State, input: &Input) -> Before {
+        let settles = self.judging.is_some() && input.settles();
         Before {
             state,
-            live: state.socket(),
+            live: if settles { None } else { state.socket() },
             due: self.m.poll_timeout(),
             hidden: self.hidden,
             online: self.online,
             stopped_by_hidden: self.stopped_by_hidden,
+            stopped_by_page: self.stopped_by_page,
+            settles,
+            retries: self.m.connection_state().connection_retries,
+            created_at: self.created_at,
+            last_inbound: self.last_inbound,
         }
     }
 
@@ -575,18 +333,21 @@ impl World {
     fn step(&mut self, step: &Step) -> Result<(), TestCaseError> {
         self.now += step.dt;
         let now = self.now;
-        let before = self.before(self.m.state());
+        let before = self.before(self.m.state(), &step.input);
         let live = before.live;
+        let connecting = matches!(before.state, State::Connecting { .. });
         let mut closed_by_event = None;
+        self.cache_close = false;
         match step.input {
             Input::Open(s) => {
                 if let Some(id) = self.pick(s) {
-                    if matches!(before.state, State::Connecting { socket, .. } if socket == id) {
+                    if connecting && live == Some(id) {
                         self.accepted_opens += 1;
                         let downtime = self.lost_at.take().map(|at| now - at);
                         self.downtimes.push((id, downtime));
                         // The heartbeat's interval counts from the open.
                         self.last_sent = now;
+                        self.last_inbound = now;
                         self.opened_at = Some((id, now));
                     }
                     self.m.on_open(now, id);
@@ -594,6 +355,9 @@ impl World {
             }
             Input::Message(s) => {
                 if let Some(id) = self.pick(s) {
+                    if live == Some(id) {
+                        self.last_inbound = now;
+                    }
                     let deliver = self.m.on_message(now, id);
                     prop_assert_eq!(deliver, live == Some(id), "on_message's answer");
                 }
@@ -602,6 +366,11 @@ impl World {
                 if let Some(id) = self.pick(s) {
                     if live == Some(id) {
                         closed_by_event = Some(id);
+                        // Within 3 s of the page's return with this socket.
+                        self.cache_close = code == 1006
+                            && self.restored.is_some_and(|(r, at)| {
+                                r == id && now.saturating_sub(at) <= RESTORE_WINDOW_MS
+                            });
                     }
                     self.m.on_close(now, id, code, reason, clean);
                 }
@@ -613,6 +382,9 @@ impl World {
             }
             Input::Pong(s) => {
                 if let Some(id) = self.pick(s) {
+                    if live == Some(id) {
+                        self.last_inbound = now;
+                    }
                     self.m.on_pong(now, id);
                 }
             }
@@ -620,9 +392,7 @@ impl World {
                 if let Some(id) = self.pick(s) {
                     // Only a socket still being created can fail to be
                     // created; it never existed, so there is nothing to close.
-                    let creating =
-                        matches!(self.m.state(), State::Connecting { socket, .. } if socket == id);
-                    if creating {
+                    if connecting && live == Some(id) {
                         closed_by_event = Some(id);
                     }
                     self.m.on_dial_failed(now, id, DIAL_FAILED);
@@ -654,12 +424,21 @@ impl World {
                 let r = self.m.terminate(now);
                 prop_assert_eq!(r, live, "terminate() returns the socket it closes");
             }
-            Input::Pause => self.m.pause(now),
-            Input::Resume => self.m.resume(now),
-            Input::ResetBackoff => self.m.reset_backoff(),
+            Input::Pause => {
+                // `connecting` and `ready` only.
+                self.app_paused |= live.is_some();
+                self.m.pause(now);
+            }
+            Input::Resume => {
+                self.app_paused &= live.is_none();
+                self.m.resume(now);
+            }
+            Input::ResetBackoff => self.m.reset_backoff(now),
             Input::SendTarget => {
+                // Nothing can be sent while a close awaits its verdict.
                 let t = self.m.sendable();
-                prop_assert_eq!(t, sendable_in(before.state), "sendable");
+                let expected = sendable_in(before.state).filter(|_| self.judging.is_none());
+                prop_assert_eq!(t, expected, "sendable");
                 let queued = self.m.queue(now, 1);
                 let refusal = if matches!(before.state, State::Terminated) {
                     Refusal::Terminated
@@ -691,11 +470,28 @@ impl World {
                 self.last_sent = now;
                 self.m.on_sent(now);
             }
+            Input::PageHide => self.m.page_hide(now),
+            Input::PageShow => {
+                if let Some(id) = live {
+                    self.restored = Some((id, now));
+                }
+                self.m.page_show(now);
+            }
+            Input::PageResumed => self.m.page_resumed(now),
+            Input::Judge(verdict) => self.m.judge(now, verdict),
         }
         if let Some(id) = closed_by_event {
             prop_assert!(self.open.remove(&id), "a closed socket {:?} was open", id);
         }
-        self.after_step(before, &step.input)
+        self.after_step(before, &step.input)?;
+        // The function answers at once (the shell's way), if asked.
+        if let (Some(verdict), Some(_)) = (step.answer, &self.judging) {
+            let input = Input::Judge(verdict);
+            let before = self.before(self.m.state(), &input);
+            self.m.judge(self.now, verdict);
+            self.after_step(before, &input)?;
+        }
+        Ok(())
     }
 
     /// When the machine should next be woken right after a close that plans
@@ -714,37 +510,306 @@ impl World {
         }
     }
 
+    /// An input given with a judgement out: the rules (or, for `judge()`,
+    /// the verdict) decide that close first — its `onClose`, with the facts
+    /// the function was told, then the change that leaves the socket. The
+    /// answer (README, "A function"): `retry` and `limited` count a failure
+    /// and wait exactly `delayMs` if given; `limited` stops once `maxRetries`
+    /// failures were counted, `retry` once the config's `maxRetries` were;
+    /// `permanent` stops; `undefined` leaves it to the rules. Returns what
+    /// is true once it is decided.
+    fn settled(
+        &mut self,
+        before: Before,
+        input: &Input,
+        outputs: &[Output],
+    ) -> Result<Before, TestCaseError> {
+        let j = self.judging.take().expect("a judgement out");
+        let f = &j.facts;
+        let (
+            Some(Output::Event(Event::Closed(info))),
+            Some(Output::Event(Event::StateChanged { to, cause, .. })),
+        ) = (outputs.first(), outputs.get(1))
+        else {
+            return Err(TestCaseError::fail(format!(
+                "{input:?} with {f:?} out must decide it first: {outputs:?}"
+            )));
+        };
+        prop_assert_eq!(
+            (
+                info.code,
+                info.reason.as_str(),
+                info.was_clean,
+                info.initiator
+            ),
+            (f.code, f.reason.as_str(), f.was_clean, f.initiator),
+            "onClose tells the close the function was asked about"
+        );
+        let d = info.decision;
+        prop_assert_ne!(d.kind, DecisionKind::Manual);
+        // A retry counts this failure; a stop does not.
+        let counted = if d.reconnect {
+            j.retries + 1
+        } else {
+            j.retries
+        };
+        prop_assert_eq!(d.retries, counted, "{:?} after {:?}", info, f);
+        if j.stable {
+            prop_assert!(d.retries <= 1, "a stable connection's close: {:?}", info);
+        }
+        let max_retries = self.m.config().max_retries;
+        match *input {
+            Input::Judge(Some(v)) => {
+                prop_assert_eq!(d.rule, Some(DecidedBy::Function), "{:?}", v);
+                let (kind, stop) = match v.action {
+                    VerdictAction::Permanent => {
+                        (DecisionKind::Permanent, Some(Cause::PermanentClose))
+                    }
+                    VerdictAction::Limited(n) if j.retries >= n => {
+                        (DecisionKind::Limited, Some(Cause::RetriesExhausted))
+                    }
+                    action => {
+                        let spent = max_retries.is_some_and(|m| j.retries >= m);
+                        let kind = if action == VerdictAction::Retry {
+                            DecisionKind::Retry
+                        } else {
+                            DecisionKind::Limited
+                        };
+                        (kind, spent.then_some(Cause::RetriesExhausted))
+                    }
+                };
+                prop_assert_eq!(d.kind, kind, "{:?}", v);
+                prop_assert_eq!(d.reconnect, stop.is_none(), "{:?} {:?}", v, info);
+                match stop {
+                    Some(c) => prop_assert_eq!(*cause, c),
+                    None => {
+                        if let Some(ms) = v.delay_ms {
+                            prop_assert_eq!((d.base_ms, d.delay_ms), (Some(ms), Some(ms)));
+                        }
+                        if let VerdictAction::Limited(n) = v.action {
+                            prop_assert_eq!(d.max_retries, Some(n));
+                        }
+                    }
+                }
+                self.seen.verdicts += 1;
+            }
+            _ => {
+                prop_assert_ne!(d.rule, Some(DecidedBy::Function), "the rules decide");
+                if matches!(input, Input::Judge(None)) {
+                    self.seen.verdicts_none += 1;
+                } else {
+                    self.seen.settled_by_input += 1;
+                }
+            }
+        }
+        if matches!(input, Input::Judge(_)) {
+            prop_assert_eq!(outputs.len(), 2, "an answer decides its close only");
+        }
+        let state = if d.reconnect {
+            prop_assert_eq!(to.state, StateKind::Disconnected);
+            State::Disconnected
+        } else {
+            prop_assert_eq!(to.state, StateKind::Stopped);
+            State::Stopped
+        };
+        Ok(Before {
+            state,
+            live: None,
+            due: d.delay_ms.map(|ms| self.expected_wait(ms)),
+            stopped_by_hidden: false,
+            stopped_by_page: false,
+            retries: d.retries,
+            ..before
+        })
+    }
+
+    /// The function was asked (the `Judge` at `outputs[at]`) about the
+    /// close of the live socket: the facts it is told are those of the close
+    /// (README, "A function": `retries`, the failures counted before it;
+    /// `downtimeMs` 0 for an open connection, `null` before the first open),
+    /// and the close is not reported yet.
+    fn asked(
+        &mut self,
+        before: &Before,
+        input: &Input,
+        outputs: &[Output],
+        at: usize,
+        f: &CloseFacts,
+        stable: bool,
+    ) -> Result<(), TestCaseError> {
+        let state = self.m.state();
+        let Some(socket) = before.live else {
+            return Err(TestCaseError::fail(format!("{f:?} with no socket")));
+        };
+        prop_assert_eq!(
+            state.socket(),
+            Some(socket),
+            "not reported yet: {:?}",
+            state
+        );
+        prop_assert_eq!(f.connection_count, self.accepted_opens);
+        prop_assert_eq!(f.retries, self.m.connection_state().connection_retries);
+        if stable {
+            prop_assert_eq!(f.retries, 0, "a stable connection's close: {:?}", f);
+        }
+        let downtime = match state {
+            State::Ready { .. } => Some(0),
+            _ => self.lost_at.map(|at| self.now - at),
+        };
+        prop_assert_eq!(f.downtime_ms, downtime, "{:?}", f);
+        let close = at.checked_sub(1).and_then(|i| outputs.get(i));
+        match (f.initiator, input) {
+            (Initiator::Server, Input::Close(_, code, reason, clean)) => {
+                prop_assert_eq!(
+                    (f.code, f.reason.as_str(), f.was_clean),
+                    (*code, *reason, *clean)
+                );
+            }
+            (Initiator::Client, Input::DialFailed(_)) => {
+                prop_assert_eq!((f.code, f.reason.as_str()), (1006, DIAL_FAILED_REASON));
+            }
+            (Initiator::Client, _) => {
+                prop_assert!(
+                    matches!(close, Some(Output::Action(Action::Close { code, reason, .. }))
+                        if *code == f.code && *reason == f.reason),
+                    "the client's close right before it is asked about: {:?}",
+                    outputs
+                );
+                prop_assert!(!f.was_clean);
+                self.client_reason(before, input, f.code, &f.reason)?;
+            }
+            _ => prop_assert!(false, "{:?} asked on {:?}", f, input),
+        }
+        self.seen.judges += 1;
+        self.judging = Some(Judging {
+            facts: f.clone(),
+            socket,
+            retries: f.retries,
+            stable,
+        });
+        Ok(())
+    }
+
+    /// A close the client decided on: why, and when it may.
+    fn client_reason(
+        &mut self,
+        before: &Before,
+        input: &Input,
+        code: u16,
+        reason: &str,
+    ) -> Result<(), TestCaseError> {
+        prop_assert_eq!(code, 1000);
+        prop_assert!(
+            [
+                INACTIVE_SERVER,
+                FAILED_TO_SEND,
+                HEARTBEAT_TIMEOUT,
+                PROBE_TIMEOUT,
+                WAKE,
+                CONNECT_TIMEOUT
+            ]
+            .contains(&reason),
+            "client close {:?}",
+            reason
+        );
+        // Inactivity is not judged while the page is hidden.
+        if before.hidden && self.hidden {
+            prop_assert_ne!(reason, INACTIVE_SERVER, "judged inactive while hidden");
+        }
+        if reason == INACTIVE_SERVER {
+            // No inbound frame for `inactivity_ms`.
+            let ms = self.m.config().inactivity_ms;
+            prop_assert!(ms.is_some_and(|ms| before.last_inbound + ms <= self.now));
+        }
+        if reason == CONNECT_TIMEOUT {
+            // A handshake not open `connect_timeout_ms` after the creation.
+            let ms = self.m.config().connect_timeout_ms;
+            prop_assert!(input.is_timer(), "{} on {:?}", reason, input);
+            let connecting = matches!(before.state, State::Connecting { .. });
+            prop_assert!(connecting, "{} in {:?}", reason, before.state);
+            prop_assert!(ms.is_some_and(|ms| before.created_at + ms <= self.now));
+            self.seen.connect_timeouts += 1;
+        }
+        Ok(())
+    }
+
     fn after_step(&mut self, before: Before, input: &Input) -> Result<(), TestCaseError> {
         let state = self.m.state();
         let config = self.m.config().clone();
         let backoff = &config.backoff;
         let outputs: Vec<Output> = std::iter::from_fn(|| self.m.poll()).collect();
-        check_order(&outputs)?;
+        let cache_close = std::mem::take(&mut self.cache_close);
+        check_order(&outputs, before.settles)?;
         check_timers(&self.m)?;
-        let (actions, events) = machine_support::split(outputs);
+        let settled = before.settles;
+        let before = if settled {
+            self.settled(before, input, &outputs)?
+        } else {
+            before
+        };
+        if matches!(input, Input::Judge(_)) && !settled {
+            // An answer to nothing is ignored.
+            prop_assert_eq!(&outputs, &[], "an answer to nothing");
+            prop_assert_eq!(state, before.state);
+            prop_assert_eq!(self.m.poll_timeout(), before.due);
+            self.seen.stray_answers += 1;
+        }
+        // What the input itself did, once a judgement out was decided.
+        let own = &outputs[if settled { 2 } else { 0 }..];
+        let own_events: Vec<&Event> = own
+            .iter()
+            .filter_map(|o| match o {
+                Output::Event(e) if !matches!(e, Event::Verbose(_)) => Some(e),
+                _ => None,
+            })
+            .collect();
         self.visited
             .insert(machine_support::snap_name(state.snapshot()));
         if matches!(input, Input::Stop | Input::StopWith(_)) {
-            // The application's stop() overrides a stop for being hidden:
-            // visible no longer connects.
+            // The application's stop() overrides a stop for being hidden
+            // or for the cache: the page's return no longer connects.
             self.stopped_by_hidden = false;
+            self.stopped_by_page = false;
         }
         let manual_code = match *input {
             Input::Reconnect(c) | Input::StopWith(c) => c,
             _ => 1000,
         };
+        // A socket open for `StableFor` is stable whenever the machine
+        // notices: no close reports the failures before it. (A failed dial
+        // is no close of an open socket: the I/O layer reports it only for a
+        // socket it could not create.)
+        let stable = match (config.reset, before.state, self.opened_at) {
+            (ResetRule::StableFor(ms), State::Ready { socket, .. }, Some((id, at))) => {
+                id == socket
+                    && at.saturating_add(ms) <= self.now
+                    && !matches!(input, Input::DialFailed(_))
+            }
+            _ => false,
+        };
 
-        // The fake I/O layer carries out the actions.
+        // The fake I/O layer carries out the actions, in order. Nothing
+        // follows a judgement in its step: the machine waits for the
+        // verdict (the close is not reported until then, and a second
+        // question would leave the first unanswered).
         let mut pings = 0;
-        for a in &actions {
+        let mut after_judge = false;
+        let mut asked = None;
+        for (i, o) in outputs.iter().enumerate() {
+            prop_assert!(!after_judge, "{:?} after a judgement, in {:?}", o, outputs);
+            let Output::Action(a) = o else { continue };
             match a {
                 Action::Connect { socket } => {
                     if let Some(&last) = self.created.last() {
-                        prop_assert!(*socket > last, "connect ids increase: {:?}", actions);
+                        prop_assert!(*socket > last, "connect ids increase: {:?}", outputs);
                     }
                     self.created.push(*socket);
                     self.open.insert(*socket);
                     self.last_sent = self.now;
+                    self.created_at = self.now;
+                    self.last_inbound = self.now;
+                    // A new socket forgets the application's pause.
+                    self.app_paused = false;
                 }
                 Action::Close { socket, code, .. } => {
                     prop_assert_eq!(Some(*socket), before.live, "only the live socket is closed");
@@ -759,14 +824,33 @@ impl World {
                         socket,
                         state
                     );
+                    prop_assert!(
+                        self.open.contains(socket),
+                        "a ping on the closed {:?}",
+                        socket
+                    );
                 }
                 Action::Send { .. } => prop_assert!(false, "a send without an outbox"),
-                Action::Judge(_) => prop_assert!(false, "a judgement without a function"),
+                Action::Judge(f) => {
+                    prop_assert!(config.judge, "a judgement without a function");
+                    after_judge = true;
+                    asked = Some((i, f.clone()));
+                }
             }
         }
-        // At most one live socket, and it is the state's.
-        let expected: BTreeSet<SocketId> = state.socket().into_iter().collect();
+        if let Some((i, f)) = asked {
+            self.asked(&before, input, &outputs, i, &f, stable)?;
+        }
+        // At most one live socket, and it is the state's (unless its close
+        // awaits a verdict).
+        let judged = self.judging.as_ref().map(|j| j.socket);
+        let expected: BTreeSet<SocketId> = state
+            .socket()
+            .filter(|s| Some(*s) != judged)
+            .into_iter()
+            .collect();
         prop_assert_eq!(&self.open, &expected, "live sockets vs state {:?}", state);
+        let (actions, events) = machine_support::split(outputs.clone());
 
         let connects = actions
             .iter()
@@ -790,6 +874,13 @@ impl World {
                     usize::from(self.visible_connects_from_stopped(&before)),
                     "visible connects from stopped only after a stop for being hidden"
                 ),
+                // The README: "A socket stopped by the application stays
+                // stopped"; only the cache's stop is undone, online.
+                Input::PageShow => prop_assert_eq!(
+                    connects,
+                    usize::from(before.stopped_by_page && before.online),
+                    "pageshow connects from stopped only after the cache's stop"
+                ),
                 _ => prop_assert_eq!(connects, 0, "stopped never connects by itself"),
             },
             _ => {}
@@ -797,9 +888,20 @@ impl World {
         if !config.verbose {
             prop_assert!(!events.iter().any(|e| matches!(e, Event::Verbose(_))));
         }
-        // Sockets created while hidden start paused.
-        if self.hidden && connects == 1 {
-            prop_assert_eq!(state.paused(), Some(Paused::Yes), "created while hidden");
+        // Sockets created while hidden start paused, if a hidden page
+        // pauses; others start unpaused.
+        if connects == 1 {
+            let paused = if self.hidden && config.pause_when_hidden {
+                Paused::Yes
+            } else {
+                Paused::No
+            };
+            prop_assert_eq!(
+                state.paused(),
+                Some(paused),
+                "created (hidden: {})",
+                self.hidden
+            );
         }
         // While offline, no timer connects before the ceiling.
         if input.is_timer()
@@ -822,29 +924,25 @@ impl World {
                 events
             );
         }
-        // A socket open for `StableFor` is stable whenever the machine
-        // notices: no close reports the failures before it. (A failed dial
-        // is no close of an open socket: the I/O layer reports it only for a
-        // socket it could not create.)
-        let stable = match (config.reset, before.state, self.opened_at) {
-            (ResetRule::StableFor(ms), State::Ready { socket, .. }, Some((id, at))) => {
-                id == socket
-                    && at.saturating_add(ms) <= self.now
-                    && !matches!(input, Input::DialFailed(_))
-            }
-            _ => false,
-        };
-
         let mut answered = false;
         let mut probe_beats = 0;
-        for e in &events {
+        for (i, e) in events.iter().enumerate() {
             match e {
                 Event::StateChanged { from, to, cause } => {
                     prop_assert_eq!(*from, self.last_to, "state changes chain");
                     prop_assert_ne!(from, to);
                     self.last_to = *to;
+                    if to.state == StateKind::Disconnected && *cause == Cause::PageShow {
+                        // Back from the cache, offline (or the cache closed
+                        // the socket): the reconnect is the page's return.
+                        self.backoff_trigger = Trigger::PageShow;
+                    }
                     if to.state == StateKind::Stopped {
                         self.stopped_by_hidden = *cause == Cause::Hidden;
+                        self.stopped_by_page = *cause == Cause::PageHide;
+                        if *cause == Cause::PageHide {
+                            prop_assert!(matches!(input, Input::PageHide), "{:?}", input);
+                        }
                         if *cause == Cause::Hidden {
                             // Hidden for long enough, counted from the page
                             // going hidden or the last restart since.
@@ -869,6 +967,7 @@ impl World {
                             Cause::Visible => Trigger::Visible,
                             Cause::Wake => Trigger::Wake,
                             Cause::Restart | Cause::Reconnect => Trigger::Manual,
+                            Cause::PageShow => Trigger::PageShow,
                             Cause::Backoff => self.backoff_trigger,
                             other => {
                                 return Err(TestCaseError::fail(format!(
@@ -879,7 +978,14 @@ impl World {
                         match cause {
                             Cause::Visible => self.seen.visible_connects += 1,
                             Cause::Online => self.seen.online_connects += 1,
+                            Cause::Wake if matches!(input, Input::PageResumed) => {
+                                self.seen.page_resumed_connects += 1
+                            }
                             Cause::Wake => self.seen.wakes += 1,
+                            Cause::PageShow => {
+                                prop_assert!(matches!(input, Input::PageShow | Input::Close(..)));
+                                self.seen.page_show_connects += 1;
+                            }
                             // The application chose to connect: a hidden
                             // page's stop counts from here.
                             Cause::Restart | Cause::Reconnect => {
@@ -892,6 +998,7 @@ impl World {
                         }
                         // A connect forgets a stop for being hidden.
                         self.stopped_by_hidden = false;
+                        self.stopped_by_page = false;
                         let socket = *self.created.last().expect("a socket was created");
                         self.triggers.push((socket, trigger));
                     }
@@ -929,6 +1036,27 @@ impl World {
                 }
                 Event::Closed(info) => {
                     let d = info.decision;
+                    // The close a judgement out was about (`settled` checked
+                    // it against the facts), or one of this input's own.
+                    let decided = settled && i == 0;
+                    // The README: a close the function does not decide is
+                    // the application's own, or the cache's (ambiguous: it
+                    // says the function decides every other close).
+                    let cache = cache_close && !decided;
+                    prop_assert!(
+                        !config.judge || decided || cache || d.kind == DecisionKind::Manual,
+                        "a close decided without asking the function: {:?}",
+                        info
+                    );
+                    // Where the close leaves the machine (`check_order`: a
+                    // state change follows at once), and whether that is
+                    // where the step ends.
+                    let Some(Event::StateChanged { to, cause, .. }) = events.get(i + 1) else {
+                        return Err(TestCaseError::fail("onClose then a state change"));
+                    };
+                    let last = !events[i + 2..]
+                        .iter()
+                        .any(|e| matches!(e, Event::StateChanged { .. }));
                     // Quiet by the code, whoever closed.
                     prop_assert_eq!(info.quiet, is_quiet(info.code), "quiet: {:?}", info);
                     if stable {
@@ -953,7 +1081,31 @@ impl World {
                             _ => Trigger::Backoff,
                         };
                     }
-                    if d.kind == DecisionKind::Manual && d.reconnect {
+                    // The function's exact wait.
+                    let exact = match *input {
+                        Input::Judge(Some(v)) if decided => v.delay_ms,
+                        _ => None,
+                    };
+                    if cache {
+                        // The README: a 1006 within 3 s of the page's
+                        // return is the cache's: not counted, a new
+                        // connection at once (cause `pageShow`).
+                        prop_assert_eq!(
+                            (info.code, info.initiator, d.kind, d.reconnect),
+                            (1006, Initiator::Server, DecisionKind::Retry, true)
+                        );
+                        prop_assert_eq!((d.base_ms, d.delay_ms), (Some(0), Some(0)));
+                        let retries = if stable { 0 } else { before.retries };
+                        prop_assert_eq!(d.retries, retries, "not counted");
+                        prop_assert_eq!(*cause, Cause::PageShow);
+                        prop_assert!(
+                            matches!(state, State::Connecting { .. }),
+                            "after the cache's close: {:?}",
+                            state
+                        );
+                        prop_assert_eq!(self.m.connection_state().connection_retries, d.retries);
+                        self.seen.cache_closes += 1;
+                    } else if d.kind == DecisionKind::Manual && d.reconnect {
                         // reconnect(): closed and connecting again at once.
                         prop_assert!(matches!(input, Input::Reconnect(_)), "{:?}", input);
                         prop_assert_eq!(d.base_ms, Some(0));
@@ -970,13 +1122,14 @@ impl World {
                         let delay_ms = d.delay_ms.expect("a delay when reconnecting");
                         // The bounds the docs give each strategy (a
                         // server's hint spreads upward from its base; a
-                        // close-policy function's delay is exact).
+                        // close-policy function's delay is exact, and
+                        // without one it is the backoff's).
                         let (low, high) = match (d.rule, backoff.strategy) {
                             (Some(DecidedBy::Server), _) => (
                                 base,
                                 (base as f64 * (1.0 + backoff.jitter)).floor() as Millis,
                             ),
-                            (Some(DecidedBy::Function), _) => (base, base),
+                            (_, _) if exact.is_some() => (base, base),
                             (_, Jitter::Convex) => (
                                 (base as f64 * (1.0 - backoff.jitter)).ceil() as Millis,
                                 (base as f64 * (1.0 + backoff.jitter)).floor() as Millis,
@@ -984,7 +1137,8 @@ impl World {
                             (_, Jitter::Full | Jitter::Decorrelated) => (0, base),
                             (_, Jitter::Equal) => (base.div_ceil(2), base),
                         };
-                        if d.rule != Some(DecidedBy::Server) {
+                        let backoffs = d.rule != Some(DecidedBy::Server) && exact.is_none();
+                        if backoffs {
                             prop_assert!(base <= backoff.max_ms, "base {} > max", base);
                         }
                         prop_assert!(
@@ -996,21 +1150,31 @@ impl World {
                             info,
                             backoff.strategy
                         );
-                        if backoff.jitter == 0.5 && d.rule != Some(DecidedBy::Server) {
+                        if backoff.jitter == 0.5 && backoffs {
                             prop_assert!(delay_ms as f64 <= backoff.max_ms as f64 * 1.5);
                         }
-                        prop_assert_eq!(state, State::Disconnected);
+                        prop_assert_eq!(to.state, StateKind::Disconnected);
                         if !self.online {
                             self.seen.offline_waits += 1;
                         }
-                        prop_assert_eq!(
-                            self.m.poll_timeout(),
-                            Some(self.expected_wait(delay_ms)),
-                            "the reconnect's wait (online: {}, hidden: {})",
-                            self.online,
-                            self.hidden
-                        );
-                        prop_assert_eq!(self.m.connection_state().connection_retries, d.retries);
+                        if last {
+                            prop_assert_eq!(state, State::Disconnected);
+                            prop_assert_eq!(
+                                self.m.poll_timeout(),
+                                Some(self.expected_wait(delay_ms)),
+                                "the reconnect's wait (online: {}, hidden: {})",
+                                self.online,
+                                self.hidden
+                            );
+                            // (`reset_backoff()` settles a judgement, then
+                            // clears the failures it counted.)
+                            let retries = if matches!(input, Input::ResetBackoff) {
+                                0
+                            } else {
+                                d.retries
+                            };
+                            prop_assert_eq!(self.m.connection_state().connection_retries, retries);
+                        }
                         prop_assert!(d.retries >= 1);
                         if let Some(max) = config.max_retries {
                             prop_assert!(d.retries <= max, "{:?}", d);
@@ -1019,15 +1183,27 @@ impl World {
                         prop_assert_eq!(d.base_ms, None);
                         prop_assert_eq!(d.delay_ms, None);
                         if d.kind == DecisionKind::Manual {
-                            prop_assert!(matches!(state, State::Stopped | State::Terminated));
+                            prop_assert!(matches!(
+                                to.state,
+                                StateKind::Stopped | StateKind::Terminated
+                            ));
                         } else {
-                            prop_assert_eq!(state, State::Stopped);
+                            prop_assert_eq!(to.state, StateKind::Stopped);
                             self.seen.policy_stops += 1;
                         }
                     }
                     match info.initiator {
+                        // Checked against the facts the function was told.
+                        _ if decided => {}
                         Initiator::Client if d.kind == DecisionKind::Manual => {
                             prop_assert_eq!(info.code, manual_code);
+                            if matches!(input, Input::PageHide) {
+                                // The README: 1000 "PageHidden", manual,
+                                // `stopped` (cause `pageHide`).
+                                prop_assert_eq!(info.reason.as_str(), PAGE_HIDDEN);
+                                prop_assert!(!d.reconnect);
+                                prop_assert_eq!(*cause, Cause::PageHide);
+                            }
                         }
                         Initiator::Client if matches!(input, Input::DialFailed(_)) => {
                             prop_assert_eq!(info.code, 1006);
@@ -1036,31 +1212,14 @@ impl World {
                             self.seen.dial_failures += 1;
                         }
                         Initiator::Client => {
-                            prop_assert_eq!(info.code, 1000);
-                            prop_assert!(
-                                [
-                                    INACTIVE_SERVER,
-                                    FAILED_TO_SEND,
-                                    HEARTBEAT_TIMEOUT,
-                                    PROBE_TIMEOUT,
-                                    WAKE
-                                ]
-                                .contains(&info.reason.as_str()),
-                                "client close {:?}",
-                                info.reason
-                            );
+                            self.client_reason(&before, input, info.code, &info.reason)?;
                         }
                         Initiator::Server => {
                             prop_assert!(matches!(input, Input::Close(..)), "{:?}", input);
                         }
                     }
-                    // Inactivity is not judged while the page is hidden.
-                    if before.hidden && self.hidden {
-                        prop_assert_ne!(
-                            info.reason.as_str(),
-                            INACTIVE_SERVER,
-                            "judged inactive while hidden"
-                        );
+                    if decided && info.initiator == Initiator::Client && info.code == 1006 {
+                        self.seen.dial_failures += 1;
                     }
                 }
                 Event::ServerDisconnectError { code, reason } => {
@@ -1100,10 +1259,19 @@ impl World {
                             prop_assert!(!self.hidden, "a probe while hidden");
                             prop_assert!(
                                 input.is_timer()
-                                    || matches!(input, Input::Hidden(false) | Input::Online(true)),
+                                    || matches!(
+                                        input,
+                                        Input::Hidden(false)
+                                            | Input::Online(true)
+                                            | Input::PageShow
+                                            | Input::PageResumed
+                                    ),
                                 "a probe on {:?}",
                                 input
                             );
+                            if matches!(input, Input::PageShow | Input::PageResumed) {
+                                self.seen.page_probes += 1;
+                            }
                             self.seen.probes += 1;
                             if self.ping.is_some() {
                                 self.seen.probes_over_a_ping += 1;
@@ -1179,8 +1347,10 @@ impl World {
             }
         }
         // While ready, the timer is armed for the ping's answer, or for the
-        // next ping.
-        if let (State::Ready { .. }, Some(heartbeat)) = (state, config.heartbeat) {
+        // next ping (unless the socket's close awaits its verdict).
+        if let (State::Ready { .. }, Some(heartbeat), None) =
+            (state, config.heartbeat, &self.judging)
+        {
             let due = match self.ping {
                 Some(ping) => ping.deadline,
                 None => self.last_sent + heartbeat.interval_ms,
@@ -1260,13 +1430,201 @@ impl World {
             _ => {}
         }
 
+        self.page_life(&before, input, state, own, &own_events, connects, stable)?;
+
+        // A handshake is abandoned once `connect_timeout_ms` has passed
+        // since the socket's creation, and its timer is armed meanwhile.
+        let judged = self.judging.as_ref().map(|j| j.socket);
+        if let Some(ms) = config.connect_timeout_ms {
+            if let State::Connecting { socket, .. } = before.state {
+                if input.is_timer() && before.created_at + ms <= self.now {
+                    prop_assert!(
+                        state.socket() != Some(socket) || judged == Some(socket),
+                        "a handshake outlived its connect timeout: {:?}",
+                        state
+                    );
+                }
+            }
+            if let State::Connecting { .. } = state {
+                prop_assert!(self
+                    .m
+                    .poll_timeout()
+                    .is_some_and(|t| t <= self.created_at + ms));
+            }
+        }
+        // The paused sub-state: the application's pause, or a hidden page
+        // where that pauses (either way, `onOpen` is owed for a socket that
+        // opened paused until it is delivered).
+        if let (Some(socket), Some(p)) = (state.socket(), state.paused()) {
+            let paused = self.app_paused || (self.hidden && config.pause_when_hidden);
+            prop_assert_eq!(
+                p != Paused::No,
+                paused,
+                "{:?} (paused by the application: {}, hidden: {})",
+                state,
+                self.app_paused,
+                self.hidden
+            );
+            let owed = matches!(state, State::Ready { .. }) && !self.opened.contains(&socket);
+            prop_assert_eq!(
+                p == Paused::Uninitialized,
+                owed,
+                "onOpen owed in {:?}",
+                state
+            );
+        }
+        // Inactivity is not judged while hidden, nor while a ping is out.
+        if self.hidden || self.ping.is_some() {
+            prop_assert!(
+                !self.m.timers().any(|(t, _)| t == Timer::Inactivity),
+                "inactivity armed (hidden: {}, ping: {:?})",
+                self.hidden,
+                self.ping
+            );
+        }
+        // Running: a socket, a planned reconnect, or a stop the page's
+        // return undoes.
+        let running = match state {
+            State::Terminated => false,
+            State::Stopped => self.stopped_by_hidden || self.stopped_by_page,
+            _ => true,
+        };
+        prop_assert_eq!(self.m.is_running(), running, "running in {:?}", state);
+
         let cs = self.m.connection_state();
         prop_assert_eq!(cs.connection_count, self.accepted_opens);
         prop_assert_eq!(cs.has_ever_connected, !self.opened.is_empty());
         prop_assert_eq!(cs.snapshot, state.snapshot());
         prop_assert_eq!(cs.is_connected, state.kind() == StateKind::Ready);
-        prop_assert_eq!(self.m.sendable(), sendable_in(state));
+        // Nothing can be sent while a close awaits its verdict.
+        let sendable = sendable_in(state).filter(|_| self.judging.is_none());
+        prop_assert_eq!(self.m.sendable(), sendable);
+        if sendable.is_some() && self.hidden && !config.pause_when_hidden {
+            self.seen.hidden_sendable += 1;
+        }
         self.log.push((self.now, actions, events));
+        Ok(())
+    }
+
+    /// The back/forward cache and the frozen page (README, "The browser's
+    /// life"; `Machine::page_hide`, `page_show`, `page_resumed`), judged on
+    /// `own`: what the input did once a judgement out was decided.
+    #[allow(clippy::too_many_arguments)]
+    fn page_life(
+        &mut self,
+        before: &Before,
+        input: &Input,
+        state: State,
+        own: &[Output],
+        own_events: &[&Event],
+        connects: usize,
+        stable: bool,
+    ) -> Result<(), TestCaseError> {
+        let own_actions: Vec<Action> = own
+            .iter()
+            .filter_map(|o| match o {
+                Output::Action(a) => Some(a.clone()),
+                _ => None,
+            })
+            .collect();
+        let changes: Vec<(StateKind, Cause)> = own_events
+            .iter()
+            .filter_map(|e| match e {
+                Event::StateChanged { to, cause, .. } => Some((to.state, *cause)),
+                _ => None,
+            })
+            .collect();
+        let untouched = own_actions.is_empty() && own_events.is_empty();
+        let config = self.m.config().clone();
+        match (input, before.state) {
+            (Input::PageHide | Input::PageShow, State::Stopped | State::Terminated)
+                if !(matches!(input, Input::PageShow) && before.stopped_by_page) =>
+            {
+                prop_assert!(untouched, "{:?} in {:?}: {:?}", input, before.state, own);
+            }
+            (Input::PageHide, _) => {
+                // Closed cleanly (1000, "PageHidden"), a planned reconnect
+                // cancelled; nothing counted; `stopped` (cause `pageHide`),
+                // no timer, and running (the page's return connects).
+                let close: Vec<Action> = before
+                    .live
+                    .map(|socket| Action::Close {
+                        socket,
+                        code: 1000,
+                        reason: PAGE_HIDDEN.into(),
+                    })
+                    .into_iter()
+                    .collect();
+                prop_assert_eq!(&own_actions, &close);
+                prop_assert_eq!(changes.last(), Some(&(StateKind::Stopped, Cause::PageHide)));
+                prop_assert_eq!(state, State::Stopped);
+                prop_assert_eq!(
+                    self.m.poll_timeout(),
+                    None,
+                    "a page in the cache runs no timer"
+                );
+                prop_assert!(self.open.is_empty(), "a socket outlives pagehide");
+                // (A connection stable by `StableFor` resets them first.)
+                let retries = if stable { 0 } else { before.retries };
+                prop_assert_eq!(self.m.connection_state().connection_retries, retries);
+                if before.live.is_some() {
+                    self.seen.page_hide_closes += 1;
+                } else {
+                    self.seen.page_hide_waits += 1;
+                }
+            }
+            (Input::PageShow, State::Stopped) if !before.online => {
+                // Back from the cache offline: connects when the network
+                // returns (or, as any reconnect, at the offline ceiling).
+                prop_assert_eq!(&changes, &[(StateKind::Disconnected, Cause::PageShow)]);
+                prop_assert_eq!(self.m.poll_timeout(), Some(self.expected_wait(0)));
+                self.seen.page_show_offline += 1;
+            }
+            // Back from the cache (`stopped` by it), or a planned reconnect
+            // pending: connect at once (cause `pageShow`; `wake` for a
+            // frozen page).
+            (Input::PageShow, State::Stopped)
+            | (Input::PageShow | Input::PageResumed, State::Disconnected)
+                if before.online =>
+            {
+                let cause = if matches!(input, Input::PageShow) {
+                    Cause::PageShow
+                } else {
+                    Cause::Wake
+                };
+                prop_assert_eq!(connects, 1);
+                prop_assert_eq!(&changes, &[(StateKind::Connecting, cause)]);
+            }
+            (Input::PageShow | Input::PageResumed, State::Ready { socket, .. })
+                if !before.hidden =>
+            {
+                // Probed: a ping with the probe's deadline, or without a
+                // heartbeat the inactivity timeout on the real time.
+                prop_assert_eq!(connects, 0);
+                if config.heartbeat.is_some() {
+                    prop_assert_eq!(&own_actions, &[Action::SendPing { socket }]);
+                    prop_assert_eq!(own_events, &[&Event::Heartbeat(Beat::Probe)]);
+                } else if config
+                    .inactivity_ms
+                    .is_some_and(|ms| before.last_inbound + ms <= self.now)
+                {
+                    prop_assert!(
+                        matches!(own_actions.first(), Some(Action::Close { socket: s, reason, .. })
+                            if *s == socket && reason == INACTIVE_SERVER),
+                        "a silent connection is closed: {:?}",
+                        own
+                    );
+                } else {
+                    prop_assert!(untouched, "{:?}: {:?}", input, own);
+                }
+            }
+            // Nothing to connect and nothing to probe (a hidden page's
+            // return probes; a handshake is not probed).
+            (Input::PageShow | Input::PageResumed, _) => {
+                prop_assert!(untouched, "{:?} in {:?}: {:?}", input, before.state, own);
+            }
+            _ => {}
+        }
         Ok(())
     }
 }
@@ -1331,6 +1689,28 @@ proptest! {
 }
 
 proptest! {
+    #![proptest_config(cases(600))]
+
+    #[test]
+    fn judged_configs_keep_every_invariant(
+        config in judged_config(),
+        start in 0u64..1_000_000,
+        steps in steps(60),
+    ) {
+        run(config, start, &steps)?;
+    }
+
+    #[test]
+    fn the_page_s_life_keeps_every_invariant(
+        config in prop_oneof![config(), judged_config()],
+        start in 0u64..1_000_000,
+        steps in page_steps(60),
+    ) {
+        run(config, start, &steps)?;
+    }
+}
+
+proptest! {
     #![proptest_config(cases(400))]
 
     #[test]
@@ -1340,7 +1720,7 @@ proptest! {
         after in proptest::collection::vec(step_with(3), 1..=40),
     ) {
         let mut w = run(config, 0, &before)?;
-        let before = w.before(w.m.state());
+        let before = w.before(w.m.state(), &Input::Terminate);
         prop_assert_eq!(w.m.terminate(w.now), before.live);
         w.after_step(before, &Input::Terminate)?;
         prop_assert_eq!(w.m.state(), State::Terminated);
@@ -1370,12 +1750,12 @@ proptest! {
         }
         // Make sure there is a live socket, then close it with 4003.
         match w.m.state() {
-            State::Stopped => w.step(&Step { dt: 0, input: Input::Reconnect(1000) })?,
-            State::Disconnected => w.step(&Step { dt: 0, input: Input::Reconnect(1000) })?,
+            State::Stopped => w.step(&Step::new(0, Input::Reconnect(1000)))?,
+            State::Disconnected => w.step(&Step::new(0, Input::Reconnect(1000)))?,
             _ => {}
         }
         prop_assert!(w.m.state().socket().is_some());
-        w.step(&Step { dt: 1, input: Input::Close(Sock::Live, 4003, "", true) })?;
+        w.step(&Step::new(1, Input::Close(Sock::Live, 4003, "", true)))?;
         prop_assert_eq!(w.m.state(), State::Stopped);
         let created = w.created.len();
         let mut restarted = false;
@@ -1503,14 +1883,15 @@ fn generator_reaches_every_state() {
     let mut runner = TestRunner::deterministic();
     let strategy = (config(), steps(60));
     let heartbeat = (heartbeat_config(), steps(60));
+    let page = (judged_config(), page_steps(60));
     let mut visited = BTreeSet::new();
     let mut seen = Seen::default();
     let mut opens = 0;
-    for i in 0..900 {
-        let (config, steps) = if i % 2 == 0 {
-            heartbeat.new_tree(&mut runner).unwrap().current()
-        } else {
-            strategy.new_tree(&mut runner).unwrap().current()
+    for i in 0..1600 {
+        let (config, steps) = match i % 4 {
+            0 | 2 => heartbeat.new_tree(&mut runner).unwrap().current(),
+            1 => strategy.new_tree(&mut runner).unwrap().current(),
+            _ => page.new_tree(&mut runner).unwrap().current(),
         };
         let w = run(config, 0, &steps).unwrap();
         visited.extend(w.visited);
@@ -1553,6 +1934,20 @@ fn generator_reaches_every_state() {
             "deferred opens delivered on visible",
             seen.deferred_opens_on_visible,
         ),
+        ("pagehide closes", seen.page_hide_closes),
+        ("pagehide cancelling a reconnect", seen.page_hide_waits),
+        ("pageshow connects", seen.page_show_connects),
+        ("pageshow offline", seen.page_show_offline),
+        ("probes on pageshow or resume", seen.page_probes),
+        ("closes by the cache", seen.cache_closes),
+        ("connects on resume", seen.page_resumed_connects),
+        ("judgements", seen.judges),
+        ("verdicts of the function", seen.verdicts),
+        ("verdicts left to the rules", seen.verdicts_none),
+        ("judgements settled by another input", seen.settled_by_input),
+        ("answers to nothing", seen.stray_answers),
+        ("connect timeouts", seen.connect_timeouts),
+        ("sendable while hidden", seen.hidden_sendable),
     ];
     for (what, n) in counts {
         assert!(n >= 10, "only {n} {what}: {seen:?}");
@@ -1575,6 +1970,8 @@ struct Twin {
     pending: Option<(Millis, SocketId)>,
     batched: usize,
     early_wakes: usize,
+    /// A close awaits the function's verdict.
+    judging: bool,
 }
 
 impl Twin {
@@ -1587,6 +1984,7 @@ impl Twin {
             pending: None,
             batched: 0,
             early_wakes: 0,
+            judging: false,
         };
         t.compare("new")?;
         Ok(t)
@@ -1634,12 +2032,27 @@ impl Twin {
     fn step(&mut self, step: &Step) -> Result<(), TestCaseError> {
         self.now += step.dt;
         self.early_timers()?;
+        self.step_input(step)?;
+        // The function answers at once, in both (the shell reports what
+        // frames it delivered before).
+        if let (Some(verdict), true) = (step.answer, self.judging) {
+            self.flush()?;
+            self.a.judge(self.now, verdict);
+            self.b.judge(self.now, verdict);
+            self.compare("judge")?;
+        }
+        Ok(())
+    }
+
+    fn step_input(&mut self, step: &Step) -> Result<(), TestCaseError> {
         let now = self.now;
         if let Input::Message(s) = step.input {
             if let Some(id) = self.pick(s) {
                 let live = self.b.state().socket() == Some(id);
                 let deliver = self.a.on_message(now, id);
-                if live && !self.b.wants_every_frame() {
+                // A socket whose close awaits its verdict has no frames for
+                // the shell to deliver: it was closed.
+                if live && !self.b.wants_every_frame() && !self.judging {
                     // The shell delivers it without asking.
                     prop_assert!(
                         deliver,
@@ -1700,7 +2113,7 @@ impl Twin {
                 }
                 Input::Pause => m.pause(at),
                 Input::Resume => m.resume(at),
-                Input::ResetBackoff => m.reset_backoff(),
+                Input::ResetBackoff => m.reset_backoff(at),
                 Input::SendTarget => {
                     let _ = m.queue(at, 1);
                 }
@@ -1708,6 +2121,10 @@ impl Twin {
                 Input::Hidden(h) => m.set_hidden(at, h),
                 Input::Online(o) => m.set_online(at, o),
                 Input::Sent => m.on_sent(at),
+                Input::PageHide => m.page_hide(at),
+                Input::PageShow => m.page_show(at),
+                Input::PageResumed => m.page_resumed(at),
+                Input::Judge(verdict) => m.judge(at, verdict),
             }
         }
         self.compare("input")
@@ -1716,9 +2133,14 @@ impl Twin {
     fn compare(&mut self, what: &str) -> Result<(), TestCaseError> {
         let a = drain(&mut self.a);
         let b = drain(&mut self.b);
+        if a.1.iter().any(|e| matches!(e, Event::Closed(_))) {
+            self.judging = false;
+        }
         for action in &a.0 {
-            if let Action::Connect { socket } = action {
-                self.created.push(*socket);
+            match action {
+                Action::Connect { socket } => self.created.push(*socket),
+                Action::Judge(_) => self.judging = true,
+                _ => {}
             }
         }
         prop_assert_eq!(
@@ -1743,34 +2165,14 @@ impl Twin {
     }
 }
 
-/// The socket a step names, as seen by `m`: the live one, or another
-/// created before (the twins agree on the live socket, which `compare`
-/// checks).
-fn pick_in(m: &Machine, created: &[SocketId], s: Sock) -> Option<SocketId> {
-    let live = m.state().socket();
-    match s {
-        Sock::Live => live.or_else(|| created.last().copied()),
-        Sock::Older(k) => {
-            let older: Vec<SocketId> = created
-                .iter()
-                .copied()
-                .filter(|&id| Some(id) != live)
-                .collect();
-            if older.is_empty() {
-                live
-            } else {
-                Some(older[k % older.len()])
-            }
-        }
-    }
-}
-
 /// The order the docs' tables write, for any input: a client's `close`
-/// comes right before its `onClose`; `onClose` is followed at once by the
-/// state change that leaves the socket; `connect` by the change to
+/// comes right before its `onClose` (or, with the close-policy function,
+/// right before the `Judge` that asks about it: its `onClose` then opens the
+/// step that decides it, when `settling`); `onClose` is followed at once by
+/// the state change that leaves the socket; `connect` by the change to
 /// `connecting`; `onOpen` and `onResume` follow the change to `ready/no`; a
 /// `ping` is followed by its `onHeartbeat`.
-fn check_order(outputs: &[Output]) -> Result<(), TestCaseError> {
+fn check_order(outputs: &[Output], settling: bool) -> Result<(), TestCaseError> {
     let ctx = || format!("{outputs:?}");
     let at = |i: usize| outputs.get(i);
     let ready_no = |o: Option<&Output>| {
@@ -1786,7 +2188,8 @@ fn check_order(outputs: &[Output]) -> Result<(), TestCaseError> {
                     ctx()
                 );
                 let client_closed_a_socket = info.initiator == Initiator::Client
-                    && !(info.code == 1006 && info.reason.ends_with("Failed"));
+                    && !(info.code == 1006 && info.reason.ends_with("Failed"))
+                    && !(settling && i == 0);
                 if client_closed_a_socket {
                     let i = i.checked_sub(1);
                     let close = i.and_then(at);
@@ -1864,10 +2267,10 @@ fn drain(m: &mut Machine) -> (Vec<Action>, Vec<Event>) {
 fn chatty_steps(max: usize) -> impl Strategy<Value = Vec<Step>> {
     let step = prop_oneof![
         3 => step_with(1),
-        2 => (any::<u32>(), 0u64..3_000).prop_map(|(a, dt)| Step {
+        2 => (any::<u32>(), 0u64..3_000).prop_map(|(a, dt)| Step::new(
             dt,
-            input: Input::Message(decode_sock(a)),
-        }),
+            Input::Message(decode_sock(a)),
+        )),
     ];
     proptest::collection::vec(step, 0..=max)
 }

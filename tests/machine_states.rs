@@ -1120,8 +1120,8 @@ fn noisy_script(config: Config) -> Vec<Event> {
     all.extend(h.fire_timer().1);
     h.m.on_open(h.now, SocketId(0));
     h.m.on_close(h.now, SocketId(7), 1006, "", false);
-    h.m.reset_backoff();
-    h.m.reset_backoff();
+    h.m.reset_backoff(h.now);
+    h.m.reset_backoff(h.now);
     all.extend(h.drain().1);
     all.extend(h.open().1);
     h.m.pause(h.now);

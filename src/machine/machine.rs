@@ -259,6 +259,12 @@ impl Machine {
         // with no delay) waits for the next wake-up.
         let due = Timer::ORDER.map(|t| self.deadline(t).is_some_and(|at| at <= now));
         for (timer, was_due) in Timer::ORDER.into_iter().zip(due) {
+            // A close that awaits the function's verdict ends the round: the
+            // socket's other timers went with it, and what else was due
+            // waits for the answer (one question, then nothing).
+            if self.judging.is_some() {
+                return;
+            }
             if was_due {
                 self.fire_if_due(timer, now);
             }

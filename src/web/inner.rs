@@ -236,7 +236,7 @@ impl Inner {
     }
 
     pub fn reset_backoff(&self) {
-        self.input().reset_backoff();
+        self.input().reset_backoff(now());
         self.pump();
     }
 
@@ -591,7 +591,7 @@ impl Inner {
             Slow::Frame(frame) => return self.on_frame(id, frame),
             Slow::Threw(e) => self.door.log(Line::MessageThrew, 0.0, &e),
             Slow::Synced => {
-                self.input().reset_backoff();
+                self.input().reset_backoff(now());
                 self.pump();
             }
         }

@@ -709,3 +709,495 @@ pub fn beats(events: &[Event]) -> Vec<Beat> {
         })
         .collect()
 }
+
+// ----- random inputs, for the property tests ----------------------------------------
+
+/// The random input sequences and configs of the property tests
+/// (`machine_props`, `machine_props_page`): inputs drawn as plain numbers
+/// and decoded, on a weighted line of every input the machine takes.
+pub mod props {
+    use proptest::prelude::*;
+    use proptest::test_runner::Config as ProptestConfig;
+    use steadysocket::machine::{
+        Backoff, ClosePolicy, CloseRule, Config, DialFailure, Heartbeat, Jitter, Machine, Millis,
+        ResetRule, RuleAction, SocketId, Verdict, VerdictAction, MAX_MS,
+    };
+
+    pub const CODES: [u16; 10] = [1000, 1001, 1005, 1006, 1011, 4001, 4003, 4040, 4999, 3000];
+    pub const REASONS: [&str; 4] = [
+        "",
+        "InternalServerError: x",
+        "TooManyConcurrentRequests",
+        "whatever",
+    ];
+    /// Codes the application closes with (`reconnect`, `stop(code, reason)`).
+    pub const APP_CODES: [u16; 4] = [1000, 3000, 4000, 4999];
+    /// The dial failure the sequences report, and the reason it shows.
+    pub const DIAL_FAILED: DialFailure = DialFailure::UrlProvider;
+    pub const DIAL_FAILED_REASON: &str = "UrlProviderFailed";
+
+    /// `n` cases, times `STEADYSOCKET_PROPTEST_FACTOR` (default 1): the long
+    /// run sets it (`STEADYSOCKET_PROPTEST_FACTOR=30 cargo test --test
+    /// machine_props --release` runs well over 100 000 random sequences).
+    pub fn cases(n: u32) -> ProptestConfig {
+        let factor = std::env::var("STEADYSOCKET_PROPTEST_FACTOR")
+            .ok()
+            .and_then(|f| f.parse::<u32>().ok())
+            .unwrap_or(1)
+            .max(1);
+        ProptestConfig {
+            cases: n.saturating_mul(factor),
+            // Keep failures in the test output only: no files next to the tests.
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        }
+    }
+
+    /// Which socket a socket input claims to come from.
+    #[derive(Clone, Copy, Debug)]
+    pub enum Sock {
+        /// The live socket, or the most recent one if there is none.
+        Live,
+        /// Some other socket created before (picked by index), if any.
+        Older(usize),
+    }
+
+    #[derive(Clone, Debug)]
+    pub enum Input {
+        Open(Sock),
+        Message(Sock),
+        Close(Sock, u16, &'static str, bool),
+        SendFailed(Sock),
+        Pong(Sock),
+        DialFailed(Sock),
+        /// Woken at the machine's own deadline (the clock jumps there).
+        Timer,
+        /// Woken this much after the machine's deadline (a wake, when long).
+        LateTimer(Millis),
+        /// Woken now, whatever is due.
+        WakeNow,
+        Stop,
+        StopWith(u16),
+        TryRestart,
+        Terminate,
+        Pause,
+        Resume,
+        ResetBackoff,
+        SendTarget,
+        Reconnect(u16),
+        /// The page becomes hidden (`true`) or visible.
+        Hidden(bool),
+        /// The network comes back (`true`) or goes away.
+        Online(bool),
+        /// The application sent something.
+        Sent,
+        /// The page goes into the back/forward cache (`pagehide`, persisted).
+        PageHide,
+        /// The page comes back from it (`pageshow`, persisted).
+        PageShow,
+        /// The page runs again after a freeze (the Page Lifecycle's `resume`).
+        PageResumed,
+        /// The close-policy function's answer (`None`: the rules decide), to
+        /// the judgement out or, late, to nothing.
+        Judge(Option<Verdict>),
+    }
+
+    impl Input {
+        pub fn is_timer(&self) -> bool {
+            matches!(self, Input::Timer | Input::LateTimer(_) | Input::WakeNow)
+        }
+
+        /// Whether the input lets the rules decide a judgement out before it
+        /// acts (`judge()` decides it itself). `on_sent` only records a time.
+        pub fn settles(&self) -> bool {
+            !matches!(self, Input::Sent)
+        }
+    }
+
+    #[derive(Clone, Debug)]
+    pub struct Step {
+        pub dt: Millis,
+        pub input: Input,
+        /// With a judgement out after the input, the verdict the function
+        /// answers at once (`None`: it answers later, or never).
+        pub answer: Option<Option<Verdict>>,
+    }
+
+    impl Step {
+        pub fn new(dt: Millis, input: Input) -> Step {
+            Step {
+                dt,
+                input,
+                answer: None,
+            }
+        }
+    }
+
+    /// The inputs and their weights in a random sequence. Steps are generated as
+    /// plain numbers and decoded (much cheaper than nested unions in debug
+    /// builds, and shrinking still works towards the first entries).
+    pub const KINDS: [(u32, &str); 24] = [
+        (6, "open"),
+        (4, "message"),
+        (5, "close"),
+        (1, "sendFailed"),
+        (4, "pong"),
+        (1, "dialFailed"),
+        (6, "timer"),
+        (2, "lateTimer"),
+        (1, "wakeNow"),
+        (2, "stop"),
+        (2, "tryRestart"),
+        (2, "pause"),
+        (2, "resume"),
+        (1, "resetBackoff"),
+        (1, "sendTarget"),
+        (1, "reconnect"),
+        (5, "hidden"),
+        (3, "online"),
+        (2, "sent"),
+        (2, "pageHide"),
+        (2, "pageShow"),
+        (1, "pageResumed"),
+        (2, "judge"),
+        // Last, so that it can be left out.
+        (1, "terminate"),
+    ];
+
+    pub fn decode_sock(a: u32) -> Sock {
+        if a % 5 == 4 {
+            Sock::Older((a / 5) as usize)
+        } else {
+            Sock::Live
+        }
+    }
+
+    /// A verdict of the close-policy function: none (the rules decide), retry,
+    /// permanent or limited, with no delay, no wait at all or an exact one.
+    pub fn decode_verdict(v: u32) -> Option<Verdict> {
+        let action = match v % 6 {
+            0 => return None,
+            1 | 2 => VerdictAction::Retry,
+            3 => VerdictAction::Permanent,
+            _ => VerdictAction::Limited((v >> 3) % 5),
+        };
+        let delay_ms = match (v >> 6) % 3 {
+            0 => None,
+            1 => Some(0),
+            _ => Some(u64::from(v >> 8) % 120_000),
+        };
+        Some(Verdict { action, delay_ms })
+    }
+
+    /// One step from four numbers: which input (a point on the weighted line of
+    /// `KINDS`, scaled by `terminate_weight` for the last entry), its parameters,
+    /// how long before it, and the function's answer to a judgement it causes
+    /// (at once three times in five).
+    pub fn decode(kind: u32, a: u32, b: u32, c: u32) -> Step {
+        let mut k = kind;
+        let mut name = "terminate";
+        for (w, n) in KINDS {
+            if k < w {
+                name = n;
+                break;
+            }
+            k -= w;
+        }
+        let app_code = APP_CODES[((a >> 8) % APP_CODES.len() as u32) as usize];
+        let input = match name {
+            "open" => Input::Open(decode_sock(a)),
+            "message" => Input::Message(decode_sock(a)),
+            "close" => Input::Close(
+                decode_sock(a),
+                CODES[((a >> 8) % CODES.len() as u32) as usize],
+                REASONS[((a >> 16) % REASONS.len() as u32) as usize],
+                (a >> 20) & 1 == 1,
+            ),
+            "sendFailed" => Input::SendFailed(decode_sock(a)),
+            "pong" => Input::Pong(decode_sock(a)),
+            "dialFailed" => Input::DialFailed(decode_sock(a)),
+            "timer" => Input::Timer,
+            "lateTimer" => Input::LateTimer(u64::from(a >> 4) % 30_000),
+            "wakeNow" => Input::WakeNow,
+            "stop" if a % 2 == 0 => Input::Stop,
+            "stop" => Input::StopWith(app_code),
+            "tryRestart" => Input::TryRestart,
+            "pause" => Input::Pause,
+            "resume" => Input::Resume,
+            "resetBackoff" => Input::ResetBackoff,
+            "sendTarget" => Input::SendTarget,
+            "reconnect" => Input::Reconnect(app_code),
+            "hidden" => Input::Hidden(a % 2 == 0),
+            "online" => Input::Online(a % 2 == 0),
+            "sent" => Input::Sent,
+            "pageHide" => Input::PageHide,
+            "pageShow" => Input::PageShow,
+            "pageResumed" => Input::PageResumed,
+            "judge" => Input::Judge(decode_verdict(a)),
+            _ => Input::Terminate,
+        };
+        let dt = match b % 9 {
+            0 | 1 => 0,
+            2..=4 => u64::from(b >> 4) % 1_000,
+            5..=7 => u64::from(b >> 4) % 70_000,
+            // Long enough for every wake threshold and ceiling.
+            _ => u64::from(b >> 4) % 1_200_000,
+        };
+        let answer = (c % 5 < 3).then(|| decode_verdict(c >> 3));
+        Step { dt, input, answer }
+    }
+
+    pub fn step_with(terminate_weight: u32) -> impl Strategy<Value = Step> {
+        let total: u32 =
+            KINDS[..KINDS.len() - 1].iter().map(|(w, _)| w).sum::<u32>() + terminate_weight;
+        (0..total, any::<u32>(), any::<u32>(), any::<u32>())
+            .prop_map(|(k, a, b, c)| decode(k, a, b, c))
+    }
+
+    pub fn step_without_terminate() -> impl Strategy<Value = Step> {
+        step_with(0)
+    }
+
+    pub fn steps(max: usize) -> impl Strategy<Value = Vec<Step>> {
+        proptest::collection::vec(step_with(1), 0..=max)
+    }
+
+    /// Steps with more of the page's life: trips through the back/forward
+    /// cache, freezes, visibility, opens while hidden, and 1006 closes soon
+    /// after the page's return.
+    pub fn page_steps(max: usize) -> impl Strategy<Value = Vec<Step>> {
+        let page = prop_oneof![
+            1 => Just(Input::PageHide),
+            2 => Just(Input::PageShow),
+            1 => Just(Input::PageResumed),
+            2 => Just(Input::Close(Sock::Live, 1006, "", false)),
+            1 => Just(Input::Hidden(true)),
+            1 => Just(Input::Hidden(false)),
+            1 => Just(Input::Open(Sock::Live)),
+        ];
+        let step = prop_oneof![
+            3 => step_with(1),
+            // Mostly within the 3 s after a return that make a 1006 the
+            // cache's.
+            2 => (page, 0u64..3_500, any::<u32>()).prop_map(|(input, dt, c)| Step {
+                dt,
+                input,
+                answer: (c % 5 < 3).then(|| decode_verdict(c >> 3)),
+            }),
+        ];
+        proptest::collection::vec(step, 0..=max)
+    }
+
+    /// Random configs (with a heartbeat half the time) and the function.
+    pub fn judged_config() -> BoxedStrategy<Config> {
+        // Boxed: the nested strategies' trees overflow a test thread's stack
+        // in debug builds otherwise.
+        prop_oneof![config(), heartbeat_config()]
+            .prop_map(|c| Config { judge: true, ..c })
+            .boxed()
+    }
+
+    pub fn custom_policy() -> ClosePolicy {
+        ClosePolicy {
+            rules: vec![
+                CloseRule {
+                    codes: vec![(4000, 4099)],
+                    reason_prefix: Some("whatever".into()),
+                    action: RuleAction::Permanent,
+                },
+                CloseRule {
+                    codes: vec![(3000, 3999), (4000, 4999)],
+                    reason_prefix: None,
+                    action: RuleAction::Limited {
+                        max_retries: 2,
+                        initial_ms: 500,
+                    },
+                },
+                CloseRule {
+                    codes: vec![],
+                    reason_prefix: Some("Too".into()),
+                    action: RuleAction::Retry {
+                        initial_ms: Some(7_000),
+                    },
+                },
+            ],
+        }
+    }
+
+    /// The browser-life part of a config.
+    #[derive(Clone, Debug)]
+    struct Life {
+        heartbeat: Option<Heartbeat>,
+        probe_timeout_ms: Millis,
+        wake_threshold_ms: Millis,
+        offline_ceiling_ms: Millis,
+        stop_when_hidden_ms: Option<Millis>,
+    }
+
+    fn life() -> impl Strategy<Value = Life> {
+        let heartbeat = (
+            prop_oneof![Just(30_000u64), 1u64..=20_000],
+            prop_oneof![Just(10_000u64), 1u64..=20_000],
+            any::<bool>(),
+        )
+            .prop_map(|(interval_ms, timeout_ms, any_frame)| Heartbeat {
+                interval_ms,
+                timeout_ms,
+                any_frame,
+            });
+        (
+            proptest::option::weighted(0.7, heartbeat),
+            prop_oneof![Just(2000u64), 1u64..=10_000],
+            prop_oneof![Just(5000u64), 1u64..=30_000],
+            prop_oneof![Just(60_000u64), 1u64..=120_000],
+            proptest::option::weighted(0.3, 0u64..=100_000),
+        )
+            .prop_map(
+                |(
+                    heartbeat,
+                    probe_timeout_ms,
+                    wake_threshold_ms,
+                    offline_ceiling_ms,
+                    stop_when_hidden_ms,
+                )| Life {
+                    heartbeat,
+                    probe_timeout_ms,
+                    wake_threshold_ms,
+                    offline_ceiling_ms,
+                    stop_when_hidden_ms,
+                },
+            )
+    }
+
+    pub fn config() -> impl Strategy<Value = Config> {
+        let backoff = (
+            0u64..=20_000,
+            0u64..=5_000,
+            prop_oneof![Just(16_000u64), 0u64..=60_000],
+            prop_oneof![Just(2.0f64), 1.0f64..=4.0],
+            prop_oneof![Just(0.5f64), Just(0.0), Just(1.0), 0.0f64..=1.0],
+            jitter_strategy(),
+        )
+            .prop_map(
+                |(initial_ms, client_initial_ms, max_ms, multiplier, jitter, strategy)| Backoff {
+                    initial_ms,
+                    client_initial_ms,
+                    max_ms,
+                    multiplier,
+                    jitter,
+                    strategy,
+                },
+            );
+        let reset = prop_oneof![
+            Just(ResetRule::App),
+            Just(ResetRule::FirstMessage),
+            (1u64..=100_000).prop_map(ResetRule::StableFor),
+        ];
+        (
+            backoff,
+            proptest::option::of(1u64..=120_000),
+            proptest::option::of(0u32..5),
+            prop_oneof![Just(ClosePolicy::default()), Just(custom_policy())],
+            reset,
+            any::<u64>(),
+            any::<bool>(),
+            life(),
+            // The close-policy function a third of the time; a page that keeps
+            // working while hidden a third; a connect timeout a third.
+            (
+                proptest::bool::weighted(0.35),
+                proptest::bool::weighted(0.65),
+                proptest::option::weighted(0.35, 1u64..=60_000),
+            ),
+        )
+            .prop_map(
+                |(
+                    backoff,
+                    inactivity_ms,
+                    max_retries,
+                    policy,
+                    reset,
+                    seed,
+                    verbose,
+                    life,
+                    (judge, pause_when_hidden, connect_timeout_ms),
+                )| Config {
+                    backoff,
+                    inactivity_ms,
+                    max_retries,
+                    policy,
+                    reset,
+                    seed,
+                    verbose,
+                    heartbeat: life.heartbeat,
+                    probe_timeout_ms: life.probe_timeout_ms,
+                    wake_threshold_ms: life.wake_threshold_ms,
+                    offline_ceiling_ms: life.offline_ceiling_ms,
+                    stop_when_hidden_ms: life.stop_when_hidden_ms,
+                    pause_when_hidden,
+                    max_server_delay_ms: 300_000,
+                    judge,
+                    connect_timeout_ms,
+                    outbox: None,
+                },
+            )
+    }
+
+    /// Convex's jitter half the time, the others a sixth each.
+    pub fn jitter_strategy() -> impl Strategy<Value = Jitter> {
+        prop_oneof![
+            3 => Just(Jitter::Convex),
+            1 => Just(Jitter::Full),
+            1 => Just(Jitter::Equal),
+            1 => Just(Jitter::Decorrelated),
+        ]
+    }
+
+    /// Random configs with a short heartbeat always on, and the inactivity
+    /// timeout off or long, so that pings, answers and timeouts are frequent.
+    pub fn heartbeat_config() -> impl Strategy<Value = Config> {
+        (
+            config(),
+            1u64..=5_000,
+            1u64..=5_000,
+            any::<bool>(),
+            proptest::option::of(30_000u64..=120_000),
+            // Half the time long, so that large steps are not all wakes.
+            proptest::option::of(1_000_000u64..=MAX_MS),
+        )
+            .prop_map(
+                |(config, interval_ms, timeout_ms, any_frame, inactivity_ms, wake)| Config {
+                    heartbeat: Some(Heartbeat {
+                        interval_ms,
+                        timeout_ms,
+                        any_frame,
+                    }),
+                    inactivity_ms,
+                    wake_threshold_ms: wake.unwrap_or(config.wake_threshold_ms),
+                    ..config
+                },
+            )
+    }
+
+    /// The socket a step names, as seen by `m`: the live one, or another
+    /// created before (the twins agree on the live socket, which `compare`
+    /// checks).
+    pub fn pick_in(m: &Machine, created: &[SocketId], s: Sock) -> Option<SocketId> {
+        let live = m.state().socket();
+        match s {
+            Sock::Live => live.or_else(|| created.last().copied()),
+            Sock::Older(k) => {
+                let older: Vec<SocketId> = created
+                    .iter()
+                    .copied()
+                    .filter(|&id| Some(id) != live)
+                    .collect();
+                if older.is_empty() {
+                    live
+                } else {
+                    Some(older[k % older.len()])
+                }
+            }
+        }
+    }
+}

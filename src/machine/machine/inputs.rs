@@ -277,8 +277,10 @@ impl Machine {
     }
 
     /// The application has synced past the last reconnect: consecutive
-    /// failures stop counting.
-    pub fn reset_backoff(&mut self) {
+    /// failures stop counting. Like any input, it first lets the rules
+    /// decide a close that awaits the function's verdict.
+    pub fn reset_backoff(&mut self, now: Millis) {
+        self.settle(now);
         self.reset_budget();
     }
 
