@@ -1,7 +1,6 @@
 #![cfg(not(target_arch = "wasm32"))]
-//! What the property tests found: each a plain example, shrunk, that fails
-//! today (ignored, so that the suite stays green) and names the doc line it
-//! goes against. Remove the `#[ignore]` with the fix.
+//! What the property tests found: each a plain example, shrunk, that failed
+//! before its fix, naming the doc line the machine went against.
 
 use steadysocket::machine::{
     Action, Config, DecidedBy, Event, Heartbeat, Machine, Output, SocketId, State, Verdict,
@@ -35,11 +34,11 @@ fn closes(outputs: &[Output]) -> Vec<(u16, String)> {
 /// `Action::Judge`: "answer with `judge` before anything else (until then
 /// the close is not reported)" — one close, one question, one `onClose`.
 /// Woken when both the connect timeout and the inactivity timeout are due
-/// (a late timer, or both 5 s), the machine asks about the connect timeout,
-/// then goes on to the next due timer: it closes the same socket a second
-/// time and asks again, replacing the first question. The answer then
-/// decides the inactivity close, and the connect timeout the function was
-/// asked about never gets its `onClose`. (Without the function the first
+/// (a late timer, or both 5 s), the machine asked about the connect timeout,
+/// then went on to the next due timer: it closed the same socket a second
+/// time and asked again, replacing the first question. The answer then
+/// decided the inactivity close, and the connect timeout the function was
+/// asked about never got its `onClose`. (Without the function the first
 /// close leaves the socket and its timers, as the docs say: "nothing of a
 /// connection outlives it".)
 #[test]
@@ -54,7 +53,7 @@ fn a_judged_connect_timeout_is_asked_about_once_when_inactivity_is_due_too() {
     drain(&mut m);
     m.handle_timeout(5000);
     let out = drain(&mut m);
-    // Today: Close(ConnectTimeout), Judge(ConnectTimeout),
+    // Before the fix: Close(ConnectTimeout), Judge(ConnectTimeout),
     // Close(InactiveServer), Judge(InactiveServer).
     assert!(
         matches!(
@@ -66,7 +65,7 @@ fn a_judged_connect_timeout_is_asked_about_once_when_inactivity_is_due_too() {
     );
     m.judge(5000, None);
     let out = drain(&mut m);
-    // Today: the onClose is the inactivity close's.
+    // Before the fix: the onClose was the inactivity close's.
     assert_eq!(
         closes(&out),
         [(1000, CONNECT_TIMEOUT.to_owned())],
@@ -99,7 +98,7 @@ fn a_judged_inactivity_close_sends_no_ping_on_the_closed_socket() {
         drain(&mut m);
         m.handle_timeout(5010);
         let out = drain(&mut m);
-        // Without the function: the close only. With it, today: the close,
+        // Without the function: the close only. With it, before the fix: the close,
         // the question, then a ping on socket 0.
         assert!(
             matches!(
@@ -122,10 +121,9 @@ fn a_judged_inactivity_close_sends_no_ping_on_the_closed_socket() {
 /// answer is ignored"; `Machine`'s own doc: "Anything the machine is told
 /// while a close awaits its verdict lets the rules decide it first".
 /// `resetBackoff()` is one of the socket's methods, but
-/// `Machine::reset_backoff()` (which takes no time) leaves the close
-/// pending: the function's later answer is applied, not ignored, and the
-/// budget it is decided with was reset in between. (The web shell calls it
-/// as is, from the function too: `src/web/inner.rs`.)
+/// `Machine::reset_backoff()` took no time and left the close pending: the
+/// function's later answer was applied, not ignored, and the budget it was
+/// decided with had been reset in between.
 #[test]
 fn reset_backoff_while_asking_lets_the_rules_decide_first() {
     let config = Config {
@@ -159,7 +157,7 @@ fn reset_backoff_while_asking_lets_the_rules_decide_first() {
         })
         .collect();
     assert_eq!(decided.len(), 1, "{out:?}");
-    // Today: decided by the function (permanent), and stopped.
+    // Before the fix: decided by the function (permanent), and stopped.
     assert_ne!(decided[0].rule, Some(DecidedBy::Function), "{out:?}");
     assert_eq!(m.state(), State::Disconnected);
 }
