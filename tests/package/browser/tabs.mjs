@@ -127,7 +127,7 @@ await check("three tabs share one connection: one at the server, a broadcast rea
   return `roles ${r.join(", ")}; server: ${final.connections} connection, ${s.text.length} frames`;
 });
 
-await check("the leader tab closes, ten times in a row: another tab leads and is connected within 1 s + a handshake; nothing sent is lost or duplicated", async () => {
+await check("the leader tab closes, ten times in a row: another tab leads and is connected within 1 s + a handshake; nothing sent is lost, nothing duplicated but at most the one message at each handover", async () => {
   const id = client("handover");
   const pages = [];
   for (let i = 0; i < 3; i++) pages.push(await openTab({ url: url(id) }));
@@ -180,15 +180,19 @@ await check("the leader tab closes, ten times in a row: another tab leads and is
     const wrong = accounted(s.text, prefix, sent);
     if (wrong) problems.push(wrong);
   }
-  // A duplicate of anything, from any tab (closed ones included).
+  // Duplicates, from any tab (closed ones included). The documented limit:
+  // the one message a leader sent just as its tab went away may go out
+  // again, when its acknowledgement did not leave the tab; so at most one
+  // per handover, each twice, and said in the result.
   const dup = s.text.filter((t, i) => s.text.indexOf(t) !== i);
-  if (dup.length) problems.push(`duplicates: ${dup.slice(0, 5)}`);
+  const thrice = dup.filter((t, i) => dup.indexOf(t) !== i);
+  if (thrice.length || dup.length > 10) problems.push(`duplicates: ${dup.slice(0, 12)}`);
   if (problems.length) throw new Error(problems.join("; "));
   const sorted = [...times].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)];
   if (sorted.at(-1) > 2500) throw new Error(`a handover took ${sorted.at(-1)} ms: ${times}`);
   await closeAll(pages);
-  return `handover (tab closed → new leader open): median ${median} ms, max ${sorted.at(-1)} ms (${times.join(", ")}); server: ${s.connections} connections for 11 leaders`;
+  return `handover (tab closed → new leader open): median ${median} ms, max ${sorted.at(-1)} ms (${times.join(", ")}); server: ${s.connections} connections for 11 leaders; ${dup.length} message(s) sent again at a handover${dup.length ? ` (${dup})` : ""}`;
 });
 
 await check("the leader tab frozen, then discarded: a follower takes over", async () => {
