@@ -8,9 +8,9 @@ mod machine_support;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use machine_support::props::cases;
 use machine_support::{split, Harness};
 use proptest::prelude::*;
-use proptest::test_runner::Config as ProptestConfig;
 use steadysocket::machine::{
     Action, Config, DropReason, Event, Flushed, Machine, MessageId, Millis, OutboxLimits, Output,
     Paused, Refusal, SocketId, State, Timer,
@@ -531,20 +531,6 @@ fn account(
     prop_assert_eq!(&all, &w.accepted, "every message accounted for");
     prop_assert!(w.sent.windows(2).all(|p| p[0] < p[1]), "sent in order");
     Ok(())
-}
-
-/// See machine_props.rs: the long run multiplies the cases.
-fn cases(n: u32) -> ProptestConfig {
-    let factor = std::env::var("STEADYSOCKET_PROPTEST_FACTOR")
-        .ok()
-        .and_then(|f| f.parse::<u32>().ok())
-        .unwrap_or(1)
-        .max(1);
-    ProptestConfig {
-        cases: n.saturating_mul(factor),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
 }
 
 proptest! {

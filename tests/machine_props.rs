@@ -27,8 +27,9 @@ mod machine_support;
 use std::collections::BTreeSet;
 
 use machine_support::props::{
-    cases, config, decode_sock, heartbeat_config, judged_config, page_steps, pick_in, step_with,
-    step_without_terminate, steps, Input, Sock, Step, DIAL_FAILED, DIAL_FAILED_REASON,
+    apply, cases, config, decode_sock, heartbeat_config, judged_config, page_steps, pick_in,
+    step_with, step_without_terminate, steps, timer_at, Input, Sock, Step, DIAL_FAILED,
+    DIAL_FAILED_REASON,
 };
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -2068,64 +2069,11 @@ impl Twin {
             return self.compare("message");
         }
         self.flush()?;
-        let mut at = now;
-        if matches!(step.input, Input::Timer | Input::LateTimer(_)) {
-            if let Some(t) = self.a.poll_timeout() {
-                let extra = match step.input {
-                    Input::LateTimer(x) => x,
-                    _ => 0,
-                };
-                at = at.max(t.saturating_add(extra));
-            }
-            self.now = at;
-        }
+        let at = timer_at(&self.a, now, &step.input);
+        self.now = at;
         for m in [&mut self.a, &mut self.b] {
-            match step.input {
-                Input::Open(s)
-                | Input::Close(s, ..)
-                | Input::SendFailed(s)
-                | Input::Pong(s)
-                | Input::DialFailed(s) => {
-                    let Some(id) = pick_in(m, &self.created, s) else {
-                        continue;
-                    };
-                    match step.input {
-                        Input::Open(_) => m.on_open(at, id),
-                        Input::Close(_, code, reason, clean) => {
-                            m.on_close(at, id, code, reason, clean)
-                        }
-                        Input::SendFailed(_) => m.on_send_failed(at, id),
-                        Input::Pong(_) => m.on_pong(at, id),
-                        _ => m.on_dial_failed(at, id, DIAL_FAILED),
-                    }
-                }
-                Input::Message(_) => unreachable!(),
-                Input::Timer | Input::LateTimer(_) | Input::WakeNow => m.handle_timeout(at),
-                Input::Stop => {
-                    m.stop(at);
-                }
-                Input::StopWith(code) => {
-                    m.stop_with(at, code, "bye".into());
-                }
-                Input::TryRestart => m.try_restart(at),
-                Input::Terminate => {
-                    m.terminate(at);
-                }
-                Input::Pause => m.pause(at),
-                Input::Resume => m.resume(at),
-                Input::ResetBackoff => m.reset_backoff(at),
-                Input::SendTarget => {
-                    let _ = m.queue(at, 1);
-                }
-                Input::Reconnect(code) => m.reconnect(at, code, "again".into()),
-                Input::Hidden(h) => m.set_hidden(at, h),
-                Input::Online(o) => m.set_online(at, o),
-                Input::Sent => m.on_sent(at),
-                Input::PageHide => m.page_hide(at),
-                Input::PageShow => m.page_show(at),
-                Input::PageResumed => m.page_resumed(at),
-                Input::Judge(verdict) => m.judge(at, verdict),
-            }
+            let id = step.input.sock().and_then(|s| pick_in(m, &self.created, s));
+            apply(m, id, &step.input, at);
         }
         self.compare("input")
     }

@@ -19,7 +19,9 @@ mod machine_support;
 use std::collections::HashSet;
 use std::mem::{discriminant, Discriminant};
 
-use machine_support::props::{cases, judged_config, page_steps, pick_in, steps, Input, Step};
+use machine_support::props::{
+    apply, cases, judged_config, page_steps, pick_in, steps, timer_at, Input, Step,
+};
 use machine_support::split;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -63,31 +65,17 @@ impl Pair {
 
     fn step(&mut self, step: &Step) -> Result<(), TestCaseError> {
         self.now += step.dt;
-        let mut at = self.now;
-        if let Input::Timer | Input::LateTimer(_) = step.input {
-            if let Some(t) = self.a.poll_timeout() {
-                let extra = match step.input {
-                    Input::LateTimer(x) => x,
-                    _ => 0,
-                };
-                at = at.max(t.saturating_add(extra));
-            }
-            self.now = at;
-        }
+        let at = timer_at(&self.a, self.now, &step.input);
+        self.now = at;
         // `b` hears first that the rules decide: what that emits comes
         // first in `a`'s outputs too. (`judge()` is the answer itself, and
         // `on_sent` leaves a judgement out.)
         // The socket a socket input names, as `a` sees it (in `b` the
         // judgement out has already left its socket): the same one to both.
-        let id = match step.input {
-            Input::Open(s)
-            | Input::Message(s)
-            | Input::Close(s, ..)
-            | Input::SendFailed(s)
-            | Input::Pong(s)
-            | Input::DialFailed(s) => pick_in(&self.a, &self.created, s),
-            _ => None,
-        };
+        let id = step
+            .input
+            .sock()
+            .and_then(|s| pick_in(&self.a, &self.created, s));
         let mut first = Vec::new();
         if self.judging && step.input.settles() && !matches!(step.input, Input::Judge(_)) {
             self.b.judge(at, None);
@@ -147,57 +135,6 @@ impl Pair {
 
 fn outputs(m: &mut Machine) -> Vec<Output> {
     std::iter::from_fn(|| m.poll()).collect()
-}
-
-/// Tell `m` the input at `at` (a socket input from socket `id`).
-fn apply(m: &mut Machine, id: Option<SocketId>, input: &Input, at: Millis) {
-    match *input {
-        Input::Open(_)
-        | Input::Message(_)
-        | Input::Close(..)
-        | Input::SendFailed(_)
-        | Input::Pong(_)
-        | Input::DialFailed(_) => {
-            let Some(id) = id else {
-                return;
-            };
-            match *input {
-                Input::Open(_) => m.on_open(at, id),
-                Input::Message(_) => {
-                    m.on_message(at, id);
-                }
-                Input::Close(_, code, reason, clean) => m.on_close(at, id, code, reason, clean),
-                Input::SendFailed(_) => m.on_send_failed(at, id),
-                Input::Pong(_) => m.on_pong(at, id),
-                _ => m.on_dial_failed(at, id, machine_support::props::DIAL_FAILED),
-            }
-        }
-        Input::Timer | Input::LateTimer(_) | Input::WakeNow => m.handle_timeout(at),
-        Input::Stop => {
-            m.stop(at);
-        }
-        Input::StopWith(code) => {
-            m.stop_with(at, code, "bye".into());
-        }
-        Input::TryRestart => m.try_restart(at),
-        Input::Terminate => {
-            m.terminate(at);
-        }
-        Input::Pause => m.pause(at),
-        Input::Resume => m.resume(at),
-        Input::ResetBackoff => m.reset_backoff(at),
-        Input::SendTarget => {
-            let _ = m.queue(at, 1);
-        }
-        Input::Reconnect(code) => m.reconnect(at, code, "again".into()),
-        Input::Hidden(h) => m.set_hidden(at, h),
-        Input::Online(o) => m.set_online(at, o),
-        Input::Sent => m.on_sent(at),
-        Input::PageHide => m.page_hide(at),
-        Input::PageShow => m.page_show(at),
-        Input::PageResumed => m.page_resumed(at),
-        Input::Judge(verdict) => m.judge(at, verdict),
-    }
 }
 
 fn run(config: steadysocket::machine::Config, steps: &[Step]) -> Result<Pair, TestCaseError> {

@@ -812,6 +812,31 @@ pub mod props {
         pub fn settles(&self) -> bool {
             !matches!(self, Input::Sent)
         }
+
+        /// The socket a socket input names.
+        pub fn sock(&self) -> Option<Sock> {
+            match *self {
+                Input::Open(s)
+                | Input::Message(s)
+                | Input::Close(s, ..)
+                | Input::SendFailed(s)
+                | Input::Pong(s)
+                | Input::DialFailed(s) => Some(s),
+                _ => None,
+            }
+        }
+    }
+
+    /// When a step happens: `now`, or for a timer step its machine's next
+    /// deadline (plus the lateness asked for) if that is later.
+    pub fn timer_at(m: &Machine, now: Millis, input: &Input) -> Millis {
+        let extra = match *input {
+            Input::Timer => 0,
+            Input::LateTimer(x) => x,
+            _ => return now,
+        };
+        m.poll_timeout()
+            .map_or(now, |t| now.max(t.saturating_add(extra)))
     }
 
     #[derive(Clone, Debug)]
@@ -1198,6 +1223,57 @@ pub mod props {
                     Some(older[k % older.len()])
                 }
             }
+        }
+    }
+
+    /// Tell `m` the input at `at` (a socket input from socket `id`).
+    pub fn apply(m: &mut Machine, id: Option<SocketId>, input: &Input, at: Millis) {
+        match *input {
+            Input::Open(_)
+            | Input::Message(_)
+            | Input::Close(..)
+            | Input::SendFailed(_)
+            | Input::Pong(_)
+            | Input::DialFailed(_) => {
+                let Some(id) = id else {
+                    return;
+                };
+                match *input {
+                    Input::Open(_) => m.on_open(at, id),
+                    Input::Message(_) => {
+                        m.on_message(at, id);
+                    }
+                    Input::Close(_, code, reason, clean) => m.on_close(at, id, code, reason, clean),
+                    Input::SendFailed(_) => m.on_send_failed(at, id),
+                    Input::Pong(_) => m.on_pong(at, id),
+                    _ => m.on_dial_failed(at, id, DIAL_FAILED),
+                }
+            }
+            Input::Timer | Input::LateTimer(_) | Input::WakeNow => m.handle_timeout(at),
+            Input::Stop => {
+                m.stop(at);
+            }
+            Input::StopWith(code) => {
+                m.stop_with(at, code, "bye".into());
+            }
+            Input::TryRestart => m.try_restart(at),
+            Input::Terminate => {
+                m.terminate(at);
+            }
+            Input::Pause => m.pause(at),
+            Input::Resume => m.resume(at),
+            Input::ResetBackoff => m.reset_backoff(at),
+            Input::SendTarget => {
+                let _ = m.queue(at, 1);
+            }
+            Input::Reconnect(code) => m.reconnect(at, code, "again".into()),
+            Input::Hidden(h) => m.set_hidden(at, h),
+            Input::Online(o) => m.set_online(at, o),
+            Input::Sent => m.on_sent(at),
+            Input::PageHide => m.page_hide(at),
+            Input::PageShow => m.page_show(at),
+            Input::PageResumed => m.page_resumed(at),
+            Input::Judge(verdict) => m.judge(at, verdict),
         }
     }
 }
